@@ -1,0 +1,221 @@
+"""Settings: ``config/monitor.toml`` first, then ``MONITOR_*`` environment variables.
+
+Unknown sections and keys are errors, not silently ignored: a typo such as
+``alow_private_hosts`` must not leave the guard in a state the user did not
+choose. Every setting has a default here and is documented in
+``config/monitor.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor.errors import ConfigError
+from monitor.models import OutletRules
+
+DEFAULT_DB = Path("data/monitor.db")
+DEFAULT_CONFIG = Path("config/monitor.toml")
+USER_AGENT = "monitor/0.1 (self-hosted news edit tracker; +https://github.com/monitor-news/monitor)"
+
+# Time zones of outlets whose pages print naive local times. A user's
+# [outlets."host"] table overrides these.
+DEFAULT_OUTLET_TIMEZONES: dict[str, str] = {
+    "koreatimes.co.kr": "Asia/Seoul",
+    "koreaherald.com": "Asia/Seoul",
+    "yna.co.kr": "Asia/Seoul",
+    "chosun.com": "Asia/Seoul",
+    "joongang.co.kr": "Asia/Seoul",
+    "hani.co.kr": "Asia/Seoul",
+    "donga.com": "Asia/Seoul",
+    "japantimes.co.jp": "Asia/Tokyo",
+    "asahi.com": "Asia/Tokyo",
+    "scmp.com": "Asia/Hong_Kong",
+    "straitstimes.com": "Asia/Singapore",
+    "bbc.co.uk": "Europe/London",
+    "bbc.com": "Europe/London",
+    "theguardian.com": "Europe/London",
+    "reuters.com": "UTC",
+    "apnews.com": "America/New_York",
+    "nytimes.com": "America/New_York",
+    "washingtonpost.com": "America/New_York",
+    "cnn.com": "America/New_York",
+    "latimes.com": "America/Los_Angeles",
+    "spiegel.de": "Europe/Berlin",
+    "lemonde.fr": "Europe/Paris",
+    "abc.net.au": "Australia/Sydney",
+}
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    allow_private_hosts: bool = False
+    max_bytes: int = 5_000_000
+    connect_timeout: float = 10.0
+    total_timeout: float = 30.0
+    max_redirects: int = 5
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    default_interval: int = 900  # seconds between checks before the scheduler lands
+    concurrency: int = 8  # fetches in flight during one `monitor check`
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
+    outlets: Mapping[str, OutletRules] = field(default_factory=dict)
+
+    def outlet_rules(self, host: str) -> OutletRules:
+        """Rules for a host, matching the host itself or any parent domain.
+
+        ``www.koreatimes.co.kr`` and ``m.koreatimes.co.kr`` both take the rules
+        written for ``koreatimes.co.kr``; the most specific match wins.
+        """
+        host = host.lower().rstrip(".")
+        labels = host.split(".")
+        for i in range(len(labels) - 1):
+            candidate = ".".join(labels[i:])
+            if candidate in self.outlets:
+                return self.outlets[candidate]
+            if candidate in DEFAULT_OUTLET_TIMEZONES:
+                return OutletRules(timezone=DEFAULT_OUTLET_TIMEZONES[candidate])
+        return OutletRules()
+
+
+_SECTIONS = {"fetch": FetchSettings, "check": CheckSettings}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def load_settings(
+    config_path: Path | None = None,
+    db_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from the TOML file, then the environment, then arguments.
+
+    ``config_path`` defaults to ``MONITOR_CONFIG`` or ``config/monitor.toml``
+    when that file exists; an explicitly named file that is missing is an error.
+    """
+    env = os.environ if environ is None else environ
+    explicit = config_path or (Path(env["MONITOR_CONFIG"]) if env.get("MONITOR_CONFIG") else None)
+    path = explicit or DEFAULT_CONFIG
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    elif explicit is not None:
+        raise ConfigError(f"config file not found: {path}")
+
+    settings = _from_mapping(data, str(path))
+    settings = _apply_environment(settings, env)
+    if db_path is not None:
+        settings = replace(settings, db_path=db_path)
+    return settings
+
+
+def _from_mapping(data: Mapping[str, Any], origin: str) -> Settings:
+    unknown = set(data) - {*_SECTIONS, "outlets", "database"}
+    if unknown:
+        raise ConfigError(f"{origin}: unknown section(s): {', '.join(sorted(unknown))}")
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        sections[name] = _section(cls, data.get(name, {}), f"{origin} [{name}]")
+    outlets = {
+        host.lower(): _outlet(table, f'{origin} [outlets."{host}"]')
+        for host, table in data.get("outlets", {}).items()
+    }
+    database = data.get("database", {})
+    if set(database) - {"path"}:
+        raise ConfigError(f"{origin} [database]: unknown key(s): {sorted(set(database) - {'path'})}")
+    db_path = Path(database["path"]) if "path" in database else DEFAULT_DB
+    return Settings(db_path=db_path, outlets=outlets, **sections)
+
+
+def _section(cls: type, table: Any, origin: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}: must be a table")
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key(s): {', '.join(sorted(unknown))}")
+    values = {}
+    for key, raw in table.items():
+        values[key] = _coerce(raw, type(getattr(cls(), key)), f"{origin} {key}")
+    return cls(**values)
+
+
+def _outlet(table: Any, origin: str) -> OutletRules:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}: must be a table")
+    known = {f.name for f in fields(OutletRules)}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key(s): {', '.join(sorted(unknown))}")
+    values = dict(table)
+    if "ignore_selectors" in values:
+        selectors = values["ignore_selectors"]
+        if isinstance(selectors, str):
+            selectors = [selectors]
+        values["ignore_selectors"] = tuple(str(s) for s in selectors)
+    if values.get("timezone"):
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{origin}: unknown time zone {values['timezone']!r}") from exc
+    return OutletRules(**values)
+
+
+def _coerce(raw: Any, kind: type, origin: str) -> Any:
+    """Check a TOML value (or an environment string) against the default's type."""
+    if isinstance(raw, str) and kind is not str:
+        text = raw.strip().lower()
+        if kind is bool:
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise ConfigError(f"{origin}: expected true or false, got {raw!r}")
+        try:
+            return kind(text)
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: expected a {kind.__name__}, got {raw!r}") from exc
+    if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+        return float(raw)
+    if not isinstance(raw, kind) or (kind is int and isinstance(raw, bool)):
+        raise ConfigError(f"{origin}: expected a {kind.__name__}, got {raw!r}")
+    return raw
+
+
+# Short names kept for the variables DESIGN.md and the README promise.
+_ENV_ALIASES = {"MONITOR_ALLOW_PRIVATE_HOSTS": ("fetch", "allow_private_hosts")}
+
+
+def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """``MONITOR_<SECTION>_<KEY>`` overrides ``[section] key``; ``MONITOR_DB`` the database."""
+    if env.get("MONITOR_DB"):
+        settings = replace(settings, db_path=Path(env["MONITOR_DB"]))
+    for name, cls in _SECTIONS.items():
+        section = getattr(settings, name)
+        changes = {}
+        for f in fields(cls):
+            var = f"MONITOR_{name.upper()}_{f.name.upper()}"
+            alias = next((a for a, target in _ENV_ALIASES.items() if target == (name, f.name)), None)
+            for candidate in (var, alias):
+                if candidate and candidate in env:
+                    changes[f.name] = _coerce(env[candidate], type(getattr(cls(), f.name)), candidate)
+        if changes:
+            settings = replace(settings, **{name: replace(section, **changes)})
+    return settings

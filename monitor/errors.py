@@ -1,0 +1,54 @@
+"""The exceptions monitor raises, as one tree.
+
+    MonitorError                 anything this project raises on purpose
+    ├── ConfigError              a bad setting in monitor.toml or MONITOR_*
+    ├── UsageError               bad input from the user: URL, version number…
+    │   └── NotFoundError        the article or version does not exist
+    ├── FetchError               the page could not be fetched
+    │   ├── BlockedAddressError  the URL points at a private/loopback address
+    │   └── TooLargeError        the response passed fetch.max_bytes
+    ├── ExtractError             the page has no article text to compare
+    └── StoreError               the database is unusable (e.g. newer schema)
+
+The CLI turns ``UsageError`` into exit code 2 with its message as the one-line
+reason; checks turn ``FetchError`` and ``ExtractError`` into an ``error``
+outcome that is retried later.
+"""
+
+
+class MonitorError(Exception):
+    """Base of every error raised on purpose; the message is for the user."""
+
+
+class ConfigError(MonitorError):
+    pass
+
+
+class UsageError(MonitorError):
+    pass
+
+
+class NotFoundError(UsageError):
+    pass
+
+
+class FetchError(MonitorError):
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BlockedAddressError(FetchError):
+    pass
+
+
+class TooLargeError(FetchError):
+    pass
+
+
+class ExtractError(MonitorError):
+    pass
+
+
+class StoreError(MonitorError):
+    pass
