@@ -1,0 +1,82 @@
+"""Text normalisation shared by the extractor and the comparer.
+
+Two levels, for two jobs:
+
+- ``clean_text`` is what we store and show: Unicode NFC, invisible characters
+  (zero-width spaces, soft hyphens, BOMs) removed, runs of white space folded
+  to one space. A page re-rendered by its CMS with different white space must
+  not look like an edit.
+- ``comparison_key`` is what we compare: ``clean_text`` plus typographic
+  folding (curly to straight quotes, dash forms to "-", non-breaking and thin
+  spaces to spaces, ellipsis to "..."), so a CMS that starts "smartening"
+  quotes does not raise an alert. The stored text keeps the page's own glyphs.
+
+Pure functions, standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"),
+    None,
+)
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\ufe58": "-",
+        "\ufe63": "-",
+        "\uff0d": "-",
+        "\u2026": "...",
+    }
+)
+_SPACED_DASH = re.compile(r"\s*-\s*(?=\S)")
+
+
+def clean_text(text: str) -> str:
+    """NFC, invisible characters dropped, white space folded to single spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def comparison_key(text: str) -> str:
+    """``clean_text`` with quotes, dashes and ellipses folded to ASCII forms.
+
+    Dashes are folded together with the space around them, so "a — b", "a—b"
+    and "a - b" compare equal: outlets switch between these when they restyle.
+    """
+    folded = clean_text(text).translate(_TYPOGRAPHY)
+    return _SPACED_DASH.sub(" - ", folded).replace(" - ", "-")
+
+
+def text_hash(*parts: str) -> str:
+    """A stable fingerprint of the comparison keys of ``parts``."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(comparison_key(part).encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
