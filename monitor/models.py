@@ -39,7 +39,8 @@ class State(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     GONE = "gone"
-    DONE = "done"
+    DONE = "done"  # old enough that it is no longer checked
+    REMOVED = "removed"  # taken off the watchlist; its history is kept
 
 
 # Edit flags, stored as a sorted tuple of these strings.
@@ -182,6 +183,9 @@ class Article:
     last_error: str | None = None
     last_checked_at: datetime | None = None
     version_count: int = 0
+    final_url: str | None = None  # where the last fetch ended after redirects
+    posted_raw: str | None = None
+    updated_raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,7 @@ class Version:
     byline: str
     body: str
     body_hash: str
+    content_hash: str  # of headline, byline and body: finds reverts
     posted_at: datetime | None
     updated_at: datetime | None
     posted_raw: str | None
@@ -218,6 +223,7 @@ class Check:
     bytes_read: int | None = None
     error: str | None = None
     version_n: int | None = None
+    updated_at: datetime | None = None  # the page's Updated time seen by this check
 
 
 @dataclass(frozen=True)
