@@ -1,0 +1,285 @@
+"""Check one article end to end: fetch, extract, compare, store.
+
+The only module that wires the pipeline together. Each check ends in exactly
+one ``checks`` row (and at most one new version) written in one transaction,
+whatever happened: a network failure is an ``error`` outcome retried later, a
+page with no article text is an ``error`` too (never an "article deleted"
+edit), a 404/410 marks the article ``gone`` with its history kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from monitor.config import Settings
+from monitor.diff import classify_edit, diff_versions, updated_moved
+from monitor.errors import ExtractError, FetchError
+from monitor.extract import extract_article
+from monitor.fetch import Fetcher
+from monitor.models import (
+    FLAG_REVERTED,
+    Article,
+    Check,
+    CheckResult,
+    DiffStats,
+    Extracted,
+    Fetched,
+    Kind,
+    Outcome,
+    PageTime,
+    State,
+)
+from monitor.store import ArticleUpdate, NewVersion, Store
+from monitor.text import text_hash
+from monitor.urls import outlet_of
+
+GONE_STATUSES = (404, 410)
+MAX_BACKOFF = timedelta(hours=6)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the pipeline decided for one check, before it is written."""
+
+    check: Check
+    update: ArticleUpdate
+    new_version: NewVersion | None = None
+
+
+class Checker:
+    """Checks articles with one shared HTTP client and one database.
+
+    Fetches run concurrently up to ``check.concurrency``; extraction runs in a
+    worker thread so the event loop keeps fetching; database writes happen on
+    the event loop's thread, one transaction per check.
+    """
+
+    def __init__(
+        self, store: Store, settings: Settings, fetcher: Fetcher, clock: Clock = utc_now
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.fetcher = fetcher
+        self.clock = clock
+
+    async def check_many(self, articles: Sequence[Article]) -> list[CheckResult]:
+        limit = asyncio.Semaphore(max(1, self.settings.check.concurrency))
+
+        async def guarded(article: Article) -> CheckResult:
+            async with limit:
+                return await self.check(article)
+
+        return list(await asyncio.gather(*(guarded(a) for a in articles)))
+
+    async def check(self, article: Article) -> CheckResult:
+        started = time.perf_counter()
+        now = self.clock()
+        try:
+            fetched = await self.fetcher.fetch(
+                article.url, etag=article.etag, last_modified=article.last_modified
+            )
+        except FetchError as exc:
+            decided = self._failed(article, now, str(exc), exc.status, started)
+        else:
+            decided = await self._after_fetch(article, fetched, now, started)
+        stored = self.store.record_check(
+            article.id, decided.check, update=decided.update, new_version=decided.new_version
+        )
+        return CheckResult(
+            url=article.url,
+            article_id=article.id,
+            outcome=decided.check.outcome,
+            version=stored.n if stored else None,
+            kind=stored.kind if stored else None,
+            flags=stored.flags if stored else (),
+            http_status=decided.check.http_status,
+            error=decided.check.error,
+        )
+
+    async def _after_fetch(
+        self, article: Article, fetched: Fetched, now: datetime, started: float
+    ) -> _Outcome:
+        if fetched.not_modified:
+            return self._plain(article, fetched, now, started, Outcome.NOT_MODIFIED)
+        if fetched.status in GONE_STATUSES:
+            return self._gone(article, fetched, now, started)
+        if not 200 <= fetched.status < 300:
+            reason = f"HTTP {fetched.status}"
+            return self._failed(article, now, reason, fetched.status, started, fetched)
+        rules = self.settings.outlet_rules(outlet_of(fetched.final_url))
+        try:
+            extracted = await asyncio.to_thread(
+                extract_article, fetched.text, fetched.final_url, rules, now=now
+            )
+        except ExtractError as exc:
+            return self._failed(article, now, str(exc), fetched.status, started, fetched)
+        return self._compare(article, fetched, extracted, now, started)
+
+    def _compare(
+        self,
+        article: Article,
+        fetched: Fetched,
+        extracted: Extracted,
+        now: datetime,
+        started: float,
+    ) -> _Outcome:
+        previous = self.store.latest_version(article.id)
+        content_hash = text_hash(extracted.title, extracted.byline, extracted.body)
+        update = self._seen(article, fetched, extracted, now)
+        if previous is None:
+            version = self._new_version(extracted, now, content_hash, Kind.INITIAL, (), DiffStats())
+            return _Outcome(self._check(article, fetched, now, started, Outcome.NEW), update, version)
+        if content_hash == previous.content_hash:
+            moved = updated_moved(article.updated_at, _value(extracted.updated))
+            outcome = Outcome.TIMESTAMP_ONLY if moved else Outcome.UNCHANGED
+            return _Outcome(self._check(article, fetched, now, started, outcome), update)
+        diff = diff_versions(
+            previous.title,
+            previous.byline,
+            previous.paragraphs,
+            extracted.title,
+            extracted.byline,
+            extracted.paragraphs,
+        )
+        edit = classify_edit(
+            diff,
+            article.updated_at,
+            _value(extracted.updated),
+            previous.paragraphs,
+            extracted.paragraphs,
+        )
+        flags = set(edit.flags)
+        repeated = self.store.version_with_content(article.id, content_hash)
+        reverts_to = repeated.n if repeated is not None else None
+        if reverts_to is not None:
+            flags.add(FLAG_REVERTED)
+        version = self._new_version(
+            extracted, now, content_hash, edit.kind, tuple(sorted(flags)), diff.stats, reverts_to
+        )
+        return _Outcome(self._check(article, fetched, now, started, Outcome.CHANGED), update, version)
+
+    def _new_version(
+        self,
+        extracted: Extracted,
+        now: datetime,
+        content_hash: str,
+        kind: Kind,
+        flags: tuple[str, ...],
+        stats: DiffStats,
+        reverts_to: int | None = None,
+    ) -> NewVersion:
+        return NewVersion(
+            fetched_at=now,
+            title=extracted.title,
+            byline=extracted.byline,
+            body=extracted.body,
+            body_hash=text_hash(extracted.body),
+            content_hash=content_hash,
+            posted_at=_value(extracted.posted),
+            posted_raw=extracted.posted.raw if extracted.posted else None,
+            updated_at=_value(extracted.updated),
+            updated_raw=extracted.updated.raw if extracted.updated else None,
+            kind=kind,
+            flags=flags,
+            stats=stats,
+            reverts_to=reverts_to,
+        )
+
+    def _seen(
+        self, article: Article, fetched: Fetched, extracted: Extracted, now: datetime
+    ) -> ArticleUpdate:
+        """The article columns a successful fetch refreshes."""
+        revived = article.state == State.GONE
+        return ArticleUpdate(
+            state=State.ACTIVE if revived else None,
+            final_url=fetched.final_url,
+            canonical_url=extracted.canonical_url,
+            title=extracted.title or None,
+            posted_at=_value(extracted.posted),
+            posted_raw=extracted.posted.raw if extracted.posted else None,
+            updated_at=_value(extracted.updated),
+            updated_raw=extracted.updated.raw if extracted.updated else None,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            next_check_at=self._next_check(article, now),
+            error_count=0,
+            clear_error=True,
+        )
+
+    def _plain(
+        self, article: Article, fetched: Fetched, now: datetime, started: float, outcome: Outcome
+    ) -> _Outcome:
+        update = ArticleUpdate(
+            state=State.ACTIVE if article.state == State.GONE else None,
+            next_check_at=self._next_check(article, now),
+            error_count=0,
+            clear_error=True,
+        )
+        return _Outcome(self._check(article, fetched, now, started, outcome), update)
+
+    def _gone(self, article: Article, fetched: Fetched, now: datetime, started: float) -> _Outcome:
+        """A pulled article keeps its history and is checked again, rarely, in case it returns."""
+        update = ArticleUpdate(
+            state=State.GONE,
+            next_check_at=now + MAX_BACKOFF,
+            last_error=f"HTTP {fetched.status}",
+        )
+        return _Outcome(self._check(article, fetched, now, started, Outcome.GONE), update)
+
+    def _failed(
+        self,
+        article: Article,
+        now: datetime,
+        reason: str,
+        status: int | None,
+        started: float,
+        fetched: Fetched | None = None,
+    ) -> _Outcome:
+        errors = article.error_count + 1
+        backoff = min(timedelta(minutes=2 ** min(errors, 10)), MAX_BACKOFF)
+        check = Check(
+            article_id=article.id,
+            at=now,
+            outcome=Outcome.ERROR,
+            http_status=status,
+            duration_ms=_elapsed_ms(started),
+            bytes_read=fetched.bytes_read if fetched else None,
+            error=reason,
+        )
+        update = ArticleUpdate(next_check_at=now + backoff, error_count=errors, last_error=reason)
+        return _Outcome(check, update)
+
+    def _check(
+        self, article: Article, fetched: Fetched, now: datetime, started: float, outcome: Outcome
+    ) -> Check:
+        return Check(
+            article_id=article.id,
+            at=now,
+            outcome=outcome,
+            http_status=fetched.status,
+            duration_ms=_elapsed_ms(started),
+            bytes_read=fetched.bytes_read,
+        )
+
+    def _next_check(self, article: Article, now: datetime) -> datetime:
+        interval = article.interval_s or self.settings.check.default_interval
+        return now + timedelta(seconds=interval)
+
+
+def _value(page_time: PageTime | None) -> datetime | None:
+    return page_time.value if page_time else None
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+

@@ -1,0 +1,509 @@
+"""The ``monitor`` command line: parse arguments, call one service function, print.
+
+Exit codes are a contract: 0 success, 1 some checks failed, 2 bad usage or
+bad input (with a one-line reason on stderr). ``--json`` output is one JSON
+document on stdout; messages go to stderr so JSON can be piped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from monitor import __version__
+from monitor.checker import Checker, utc_now
+from monitor.config import Settings, load_settings
+from monitor.diff import render_html, render_text
+from monitor.errors import MonitorError
+from monitor.extract import extract_article
+from monitor.fetch import Fetcher, decode_html
+from monitor.models import Article, CheckResult, Extracted, Outcome, State
+from monitor.review import compare_versions, history_to_json, pair_to_json
+from monitor.store import Store
+from monitor.urls import normalise_url, outlet_of
+from monitor.watchlist import add_urls, find_article, parse_interval, purge_articles, set_watch_state
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    db_path: Path | None
+    config_path: Path | None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path, self.db_path)
+        return self._settings
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        with Store(self.settings.db_path) as store:
+            yield store
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(
+        func
+    )
+
+
+def emit_json(document: Any) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"monitor: {message}", err=True)
+    sys.exit(code)
+
+
+class MonitorGroup(click.Group):
+    """Turns the project's own errors into a one-line reason and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MonitorError as exc:
+            fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database file [default: ./data/monitor.db or MONITOR_DB].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file [default: ./config/monitor.toml or MONITOR_CONFIG].",
+)
+@click.version_option(__version__, prog_name="monitor")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None, config_path: Path | None) -> None:
+    """Watch news articles and record every edit made after publication.
+
+    Example: monitor add https://www.example.com/news/2026/story.html
+    """
+    ctx.obj = Context(db_path, config_path)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+# -- watchlist ------------------------------------------------------------
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--tag", "tags", multiple=True, help="Tag the watch (repeatable).")
+@click.option("--interval", help="Fixed check interval, e.g. 10m, 2h (default: age-aware).")
+@click.option("--no-fetch", is_flag=True, help="Do not take the first snapshot now.")
+@json_option
+@pass_context
+def add(
+    ctx: Context,
+    urls: tuple[str, ...],
+    tags: tuple[str, ...],
+    interval: str | None,
+    no_fetch: bool,
+    as_json: bool,
+) -> None:
+    """Watch article URLs; takes the first snapshot unless --no-fetch.
+
+    Example: monitor add --tag politics https://www.example.com/news/story.html
+    """
+    interval_s = parse_interval(interval) if interval else None
+    with ctx.store() as store:
+        added = add_urls(store, urls, now=utc_now(), tags=tags, interval_s=interval_s)
+        for item in added:
+            verb = "added" if item.created else "already watched"
+            click.echo(f"{verb}: {item.article.url} (id {item.article.id})", err=True)
+        results: list[CheckResult] = []
+        if not no_fetch:
+            fresh = [item.article for item in added if item.created]
+            results = asyncio.run(_check_articles(ctx.settings, store, fresh))
+    _report_results(results, as_json)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--purge", is_flag=True, help="Also delete the stored history.")
+@pass_context
+def remove(ctx: Context, urls: tuple[str, ...], purge: bool) -> None:
+    """Stop watching articles; their history is kept unless --purge.
+
+    Example: monitor remove https://www.example.com/news/story.html
+    """
+    with ctx.store() as store:
+        if purge:
+            for article in purge_articles(store, urls):
+                click.echo(f"purged: {article.url}", err=True)
+            return
+        for article in set_watch_state(store, urls, State.REMOVED, utc_now()):
+            click.echo(f"removed: {article.url} ({article.version_count} versions kept)", err=True)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def pause(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Stop checking articles for now; resume picks them up again.
+
+    Example: monitor pause https://www.example.com/news/story.html
+    """
+    with ctx.store() as store:
+        for article in set_watch_state(store, urls, State.PAUSED, utc_now()):
+            click.echo(f"paused: {article.url}", err=True)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def resume(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Check paused, removed or gone articles again, starting now.
+
+    Example: monitor resume https://www.example.com/news/story.html
+    """
+    with ctx.store() as store:
+        for article in set_watch_state(store, urls, State.ACTIVE, utc_now()):
+            click.echo(f"resumed: {article.url}", err=True)
+
+
+@main.command(name="list")
+@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in State]))
+@click.option("--tag", help="Only articles with this tag.")
+@click.option("--all", "show_all", is_flag=True, help="Include removed articles.")
+@json_option
+@pass_context
+def list_articles(
+    ctx: Context, states: tuple[str, ...], tag: str | None, show_all: bool, as_json: bool
+) -> None:
+    """The watchlist with state, versions and last check.
+
+    Example: monitor list --tag politics --json
+    """
+    wanted = [State(s) for s in states] or (
+        None if show_all else [s for s in State if s != State.REMOVED]
+    )
+    with ctx.store() as store:
+        articles = store.articles(states=wanted, tag=tag)
+    if as_json:
+        emit_json({"articles": [_article_json(a) for a in articles]})
+        return
+    if not articles:
+        click.echo("no articles watched yet: monitor add URL", err=True)
+        return
+    for a in articles:
+        last = _short_time(a.last_checked_at) if a.last_checked_at else "never"
+        title = (a.title or "")[:60]
+        click.echo(f"{a.id:>5}  {a.state.value:<7} v{a.version_count:<3} {last:<17} {a.url}")
+        if title:
+            click.echo(f"{'':>5}  {title}")
+
+
+# -- checking ---------------------------------------------------------------
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every active article.")
+@json_option
+@pass_context
+def check(ctx: Context, urls: tuple[str, ...], check_all: bool, as_json: bool) -> None:
+    """Check articles now: the due ones, or all, or the given URLs; print each outcome.
+
+    Exit code 1 when any check ended in an error.
+
+    Example: monitor check --all --json
+    """
+    with ctx.store() as store:
+        if urls:
+            articles = [find_article(store, url) for url in urls]
+        elif check_all:
+            articles = store.articles(states=[State.ACTIVE])
+        else:
+            articles = store.due_articles(utc_now(), limit=100_000)
+        results = asyncio.run(_check_articles(ctx.settings, store, articles))
+    _report_results(results, as_json)
+    if any(r.outcome == Outcome.ERROR for r in results):
+        sys.exit(1)
+
+
+async def _check_articles(
+    settings: Settings, store: Store, articles: Sequence[Article]
+) -> list[CheckResult]:
+    if not articles:
+        return []
+    async with Fetcher(settings.fetch) as fetcher:
+        return await Checker(store, settings, fetcher).check_many(articles)
+
+
+def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
+    summary = Counter(r.outcome.value for r in results)
+    if as_json:
+        emit_json(
+            {
+                "results": [
+                    {
+                        "url": r.url,
+                        "article_id": r.article_id,
+                        "outcome": r.outcome.value,
+                        "version": r.version,
+                        "kind": r.kind.value if r.kind else None,
+                        "flags": list(r.flags),
+                        "http_status": r.http_status,
+                        "error": r.error,
+                    }
+                    for r in results
+                ],
+                "summary": dict(summary),
+            }
+        )
+        return
+    for r in results:
+        detail = ""
+        if r.version:
+            detail = f" v{r.version}"
+            if r.kind:
+                detail += f" {r.kind.value}"
+            if r.flags:
+                detail += f" [{', '.join(r.flags)}]"
+        if r.error:
+            detail += f" ({r.error})"
+        click.echo(f"{r.outcome.value:<14}{detail}  {r.url}")
+    if results:
+        click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(summary.items())), err=True)
+
+
+# -- reviewing ----------------------------------------------------------------
+
+
+@main.command()
+@click.argument("url")
+@json_option
+@pass_context
+def history(ctx: Context, url: str, as_json: bool) -> None:
+    """An article's versions with fetched/posted/updated times, kind and flags.
+
+    Example: monitor history https://www.example.com/news/story.html
+    """
+    with ctx.store() as store:
+        article = find_article(store, url)
+        document = history_to_json(store, article)
+    if as_json:
+        emit_json(document)
+        return
+    click.echo(f"{document['title'] or '(no headline yet)'}")
+    click.echo(f"{document['url']}  [{document['state']}]")
+    click.echo(f"posted {document['posted_at'] or '-'}   updated {document['updated_at'] or '-'}")
+    for v in document["versions"]:
+        flags = f" [{', '.join(v['flags'])}]" if v["flags"] else ""
+        reverts = f" (repeats v{v['reverts_to']})" if v["reverts_to"] else ""
+        stats = v["stats"]
+        change = (
+            f" +{stats['sentences_added']} -{stats['sentences_removed']}"
+            f" ~{stats['sentences_changed']} sentences"
+            if v["n"] > 1
+            else ""
+        )
+        click.echo(
+            f"  v{v['n']:<3} fetched {v['fetched_at']}  updated {v['updated_at'] or '-':<25} "
+            f"{v['kind']}{flags}{reverts}{change}"
+        )
+    checks = Counter(c["outcome"] for c in document["checks"])
+    click.echo(f"{len(document['checks'])} checks: " + ", ".join(f"{n} {o}" for o, n in checks.items()))
+
+
+@main.command()
+@click.argument("url")
+@click.option("--from", "from_n", type=int, help="Old version number [default: the one before --to].")
+@click.option("--to", "to_n", type=int, help="New version number [default: the latest].")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True
+)
+@pass_context
+def diff(ctx: Context, url: str, from_n: int | None, to_n: int | None, fmt: str) -> None:
+    """The diff between two versions (default: the last two).
+
+    Example: monitor diff https://www.example.com/news/story.html --from 1 --to 3
+    """
+    with ctx.store() as store:
+        article = find_article(store, url)
+        pair = compare_versions(store, article, from_n, to_n)
+    if fmt == "json":
+        emit_json(pair_to_json(pair))
+    elif fmt == "html":
+        click.echo(render_html(pair.diff))
+    else:
+        flags = f" [{', '.join(pair.edit.flags)}]" if pair.edit.flags else ""
+        click.echo(f"v{pair.old.n} -> v{pair.new.n}: {pair.edit.kind.value}{flags}")
+        click.echo(render_text(pair.diff))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@json_option
+@pass_context
+def extract(ctx: Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Show what the extractor sees: headline, byline, Posted/Updated, body.
+
+    Sources are files (plain or gzipped HTML) or http(s) URLs. With --json,
+    one JSON object per line and source.
+
+    Example: monitor extract page.html.gz --json
+    """
+    failures = 0
+    for source in sources:
+        try:
+            extracted = _extract_source(ctx.settings, source)
+        except MonitorError as exc:
+            failures += 1
+            click.echo(f"monitor: {source}: {exc}", err=True)
+            if as_json:
+                click.echo(json.dumps({"source": source, "error": str(exc)}, ensure_ascii=False))
+            continue
+        if as_json:
+            click.echo(json.dumps(_extracted_json(source, extracted), ensure_ascii=False))
+        else:
+            _print_extracted(source, extracted)
+    if failures:
+        sys.exit(1)
+
+
+def _extract_source(settings: Settings, source: str) -> Extracted:
+    if source.startswith(("http://", "https://")):
+        url = normalise_url(source)
+
+        async def fetch() -> tuple[str, str]:
+            async with Fetcher(settings.fetch) as fetcher:
+                fetched = await fetcher.fetch(url)
+            if not 200 <= fetched.status < 300:
+                raise MonitorError(f"HTTP {fetched.status}")
+            return fetched.text, fetched.final_url
+
+        html, final_url = asyncio.run(fetch())
+        rules = settings.outlet_rules(outlet_of(final_url))
+        return extract_article(html, final_url, rules, now=utc_now())
+    path = Path(source)
+    if not path.is_file():
+        raise MonitorError("no such file, and not an http(s) URL")
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise MonitorError(f"broken gzip file: {exc}") from exc
+    html = decode_html(data, None)
+    return extract_article(html, None, settings.outlet_rules(""), now=utc_now())
+
+
+def _extracted_json(source: str, extracted: Extracted) -> dict[str, Any]:
+    def page_time(pt: Any) -> str | None:
+        return pt.value.isoformat() if pt else None
+
+    return {
+        "source": source,
+        "title": extracted.title,
+        "byline": extracted.byline,
+        "posted_at": page_time(extracted.posted),
+        "posted_raw": extracted.posted.raw if extracted.posted else None,
+        "updated_at": page_time(extracted.updated),
+        "updated_raw": extracted.updated.raw if extracted.updated else None,
+        "canonical_url": extracted.canonical_url,
+        "language": extracted.language,
+        "paragraphs": list(extracted.paragraphs),
+        "body": extracted.body,
+    }
+
+
+def _print_extracted(source: str, extracted: Extracted) -> None:
+    document = _extracted_json(source, extracted)
+    click.echo(f"== {source}")
+    click.echo(f"headline: {document['title']}")
+    click.echo(f"byline:   {document['byline'] or '-'}")
+    click.echo(f"posted:   {document['posted_at'] or '-'}  ({document['posted_raw'] or 'not found'})")
+    click.echo(
+        f"updated:  {document['updated_at'] or '-'}  ({document['updated_raw'] or 'not found'})"
+    )
+    click.echo(f"language: {document['language'] or '-'}")
+    click.echo("")
+    for paragraph in extracted.paragraphs:
+        click.echo(click.wrap_text(paragraph, width=88, preserve_paragraphs=True))
+        click.echo("")
+
+
+# -- running ------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--tick", default=15.0, show_default=True, help="Seconds between looks for due checks.")
+@pass_context
+def run(ctx: Context, tick: float) -> None:
+    """Check due articles in the foreground until interrupted (Ctrl-C).
+
+    Example: monitor run
+    """
+    click.echo(f"monitor: watching {ctx.settings.db_path}; Ctrl-C stops", err=True)
+    try:
+        asyncio.run(_run_forever(ctx, tick))
+    except KeyboardInterrupt:
+        click.echo("monitor: stopped", err=True)
+
+
+async def _run_forever(ctx: Context, tick: float) -> None:
+    with ctx.store() as store:
+        async with Fetcher(ctx.settings.fetch) as fetcher:
+            checker = Checker(store, ctx.settings, fetcher)
+            while True:
+                due = store.due_articles(utc_now(), limit=500)
+                for result in await checker.check_many(due):
+                    if result.outcome not in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
+                        click.echo(f"{_short_time(utc_now())} {result.outcome.value} {result.url}")
+                if len(due) < 500:
+                    await asyncio.sleep(tick)
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _short_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": article.id,
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "state": article.state.value,
+        "tags": list(article.tags),
+        "versions": article.version_count,
+        "added_at": iso(article.added_at),
+        "posted_at": iso(article.posted_at),
+        "updated_at": iso(article.updated_at),
+        "last_checked_at": iso(article.last_checked_at),
+        "next_check_at": iso(article.next_check_at),
+        "interval_s": article.interval_s,
+        "error_count": article.error_count,
+        "last_error": article.last_error,
+    }
