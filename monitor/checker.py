@@ -138,7 +138,9 @@ class Checker:
         update = self._seen(article, fetched, extracted, now)
         if previous is None:
             version = self._new_version(extracted, now, content_hash, Kind.INITIAL, (), DiffStats())
-            return _Outcome(self._check(article, fetched, now, started, Outcome.NEW), update, version)
+            return _Outcome(
+                self._check(article, fetched, now, started, Outcome.NEW), update, version
+            )
         if content_hash == previous.content_hash:
             moved = updated_moved(article.updated_at, _value(extracted.updated))
             outcome = Outcome.TIMESTAMP_ONLY if moved else Outcome.UNCHANGED
@@ -166,7 +168,9 @@ class Checker:
         version = self._new_version(
             extracted, now, content_hash, edit.kind, tuple(sorted(flags)), diff.stats, reverts_to
         )
-        return _Outcome(self._check(article, fetched, now, started, Outcome.CHANGED), update, version)
+        return _Outcome(
+            self._check(article, fetched, now, started, Outcome.CHANGED), update, version
+        )
 
     def _new_version(
         self,
@@ -282,4 +286,3 @@ def _value(page_time: PageTime | None) -> datetime | None:
 
 def _elapsed_ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
-

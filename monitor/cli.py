@@ -32,7 +32,13 @@ from monitor.models import Article, CheckResult, Extracted, Outcome, State
 from monitor.review import compare_versions, history_to_json, pair_to_json
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
-from monitor.watchlist import add_urls, find_article, parse_interval, purge_articles, set_watch_state
+from monitor.watchlist import (
+    add_urls,
+    find_article,
+    parse_interval,
+    purge_articles,
+    set_watch_state,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -327,15 +333,23 @@ def history(ctx: Context, url: str, as_json: bool) -> None:
             f"{v['kind']}{flags}{reverts}{change}"
         )
     checks = Counter(c["outcome"] for c in document["checks"])
-    click.echo(f"{len(document['checks'])} checks: " + ", ".join(f"{n} {o}" for o, n in checks.items()))
+    click.echo(
+        f"{len(document['checks'])} checks: " + ", ".join(f"{n} {o}" for o, n in checks.items())
+    )
 
 
 @main.command()
 @click.argument("url")
-@click.option("--from", "from_n", type=int, help="Old version number [default: the one before --to].")
+@click.option(
+    "--from", "from_n", type=int, help="Old version number [default: the one before --to]."
+)
 @click.option("--to", "to_n", type=int, help="New version number [default: the latest].")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "json"]),
+    default="text",
+    show_default=True,
 )
 @pass_context
 def diff(ctx: Context, url: str, from_n: int | None, to_n: int | None, fmt: str) -> None:
@@ -437,7 +451,9 @@ def _print_extracted(source: str, extracted: Extracted) -> None:
     click.echo(f"== {source}")
     click.echo(f"headline: {document['title']}")
     click.echo(f"byline:   {document['byline'] or '-'}")
-    click.echo(f"posted:   {document['posted_at'] or '-'}  ({document['posted_raw'] or 'not found'})")
+    click.echo(
+        f"posted:   {document['posted_at'] or '-'}  ({document['posted_raw'] or 'not found'})"
+    )
     click.echo(
         f"updated:  {document['updated_at'] or '-'}  ({document['updated_raw'] or 'not found'})"
     )
@@ -452,7 +468,9 @@ def _print_extracted(source: str, extracted: Extracted) -> None:
 
 
 @main.command()
-@click.option("--tick", default=15.0, show_default=True, help="Seconds between looks for due checks.")
+@click.option(
+    "--tick", default=15.0, show_default=True, help="Seconds between looks for due checks."
+)
 @pass_context
 def run(ctx: Context, tick: float) -> None:
     """Check due articles in the foreground until interrupted (Ctrl-C).

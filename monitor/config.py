@@ -139,7 +139,9 @@ def _from_mapping(data: Mapping[str, Any], origin: str) -> Settings:
     }
     database = data.get("database", {})
     if set(database) - {"path"}:
-        raise ConfigError(f"{origin} [database]: unknown key(s): {sorted(set(database) - {'path'})}")
+        raise ConfigError(
+            f"{origin} [database]: unknown key(s): {sorted(set(database) - {'path'})}"
+        )
     db_path = Path(database["path"]) if "path" in database else DEFAULT_DB
     return Settings(db_path=db_path, outlets=outlets, **sections)
 
@@ -212,10 +214,14 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
         changes = {}
         for f in fields(cls):
             var = f"MONITOR_{name.upper()}_{f.name.upper()}"
-            alias = next((a for a, target in _ENV_ALIASES.items() if target == (name, f.name)), None)
+            alias = next(
+                (a for a, target in _ENV_ALIASES.items() if target == (name, f.name)), None
+            )
             for candidate in (var, alias):
                 if candidate and candidate in env:
-                    changes[f.name] = _coerce(env[candidate], type(getattr(cls(), f.name)), candidate)
+                    changes[f.name] = _coerce(
+                        env[candidate], type(getattr(cls(), f.name)), candidate
+                    )
         if changes:
             settings = replace(settings, **{name: replace(section, **changes)})
     return settings

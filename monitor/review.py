@@ -39,7 +39,9 @@ def compare_versions(
     if old_n == new_n:
         raise UsageError(f"--from and --to are both version {new_n}")
     old, new = store.version(article.id, old_n), store.version(article.id, new_n)
-    diff = diff_versions(old.title, old.byline, old.paragraphs, new.title, new.byline, new.paragraphs)
+    diff = diff_versions(
+        old.title, old.byline, old.paragraphs, new.title, new.byline, new.paragraphs
+    )
     if new.n == old.n + 1:
         edit = Edit(kind=new.kind, flags=new.flags, diff=diff)
     else:

@@ -286,17 +286,21 @@ class Store:
                     changes["interval_s"] = interval_s
                 self.db["articles"].update(existing["id"], changes)
                 return self.article(existing["id"]), False
-            row_id = self.db["articles"].insert(
-                {
-                    "url": url,
-                    "outlet": outlet,
-                    "added_at": to_iso(now),
-                    "state": State.ACTIVE.value,
-                    "next_check_at": to_iso(now),
-                    "interval_s": interval_s,
-                    "tags": json.dumps(sorted(set(tags))),
-                }
-            ).last_pk
+            row_id = (
+                self.db["articles"]
+                .insert(
+                    {
+                        "url": url,
+                        "outlet": outlet,
+                        "added_at": to_iso(now),
+                        "state": State.ACTIVE.value,
+                        "next_check_at": to_iso(now),
+                        "interval_s": interval_s,
+                        "tags": json.dumps(sorted(set(tags))),
+                    }
+                )
+                .last_pk
+            )
         return self.article(int(row_id)), True
 
     def article(self, article_id: int) -> Article:
@@ -326,7 +330,9 @@ class Store:
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
             params.append(tag)
-        sql = _ARTICLE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id"
+        sql = (
+            _ARTICLE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id"
+        )
         return [_article(row) for row in self.db.query(sql, params)]
 
     def due_articles(self, now: datetime, limit: int = 500) -> list[Article]:
@@ -537,4 +543,3 @@ def _check(row: dict[str, Any]) -> Check:
         version_n=row["version_n"],
         updated_at=from_iso(row["updated_at"]),
     )
-

@@ -19,7 +19,16 @@ from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|w)?\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "day": 86400}
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "hr": 3600,
+    "d": 86400,
+    "day": 86400,
+}
 _UNIT_SECONDS["w"] = 7 * 86400
 MIN_INTERVAL_S = 30
 
@@ -72,7 +81,9 @@ def find_article(store: Store, url_or_id: str) -> Article:
     return article
 
 
-def set_watch_state(store: Store, urls: Sequence[str], state: State, now: datetime) -> list[Article]:
+def set_watch_state(
+    store: Store, urls: Sequence[str], state: State, now: datetime
+) -> list[Article]:
     """Pause, resume or remove (keeping history) every given article."""
     articles = [find_article(store, url) for url in urls]
     for article in articles:

@@ -1,0 +1,149 @@
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import NotFoundError, StoreError
+from monitor.models import Check, DiffStats, Kind, Outcome, State
+from monitor.store import ArticleUpdate, NewVersion, Store
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def new_version(body: str, n_hash: str = "h") -> NewVersion:
+    return NewVersion(
+        fetched_at=NOW,
+        title="Headline",
+        byline="Kim Min-su",
+        body=body,
+        body_hash=f"b-{n_hash}",
+        content_hash=f"c-{n_hash}",
+        posted_at=datetime(2019, 3, 26, 8, 8, tzinfo=UTC),
+        posted_raw="2019-03-26 17:08",
+        updated_at=None,
+        updated_raw=None,
+        kind=Kind.INITIAL,
+        flags=(),
+        stats=DiffStats(),
+    )
+
+
+def test_database_file_is_created_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "monitor.db"
+    with Store(path) as store:
+        store.add_article("https://example.com/a", "example.com", now=NOW)
+    assert path.exists()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "versions", "checks", "notifications", "feeds"} <= tables
+
+
+def test_adding_twice_keeps_one_article_and_merges_tags(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        first, created = store.add_article(
+            "https://example.com/a", "example.com", now=NOW, tags=["a"]
+        )
+        again, created_again = store.add_article(
+            "https://example.com/a", "example.com", now=NOW, tags=["b"]
+        )
+        assert created and not created_again
+        assert first.id == again.id
+        assert again.tags == ("a", "b")
+        assert len(store.articles()) == 1
+
+
+def test_record_check_writes_version_and_check_together(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        article, _ = store.add_article("https://example.com/a", "example.com", now=NOW)
+        check = Check(article_id=article.id, at=NOW, outcome=Outcome.NEW, http_status=200)
+        stored = store.record_check(
+            article.id,
+            check,
+            update=ArticleUpdate(title="Headline", etag='"v1"'),
+            new_version=new_version("One.\n\nTwo."),
+        )
+        assert stored is not None and stored.n == 1
+        assert stored.paragraphs == ("One.", "Two.")
+        assert stored.posted_raw == "2019-03-26 17:08"
+        refreshed = store.article(article.id)
+        assert refreshed.title == "Headline"
+        assert refreshed.etag == '"v1"'
+        assert refreshed.version_count == 1
+        assert [c.version_n for c in store.checks(article.id)] == [1]
+
+
+def test_versions_are_numbered_in_order(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        article, _ = store.add_article("https://example.com/a", "example.com", now=NOW)
+        for i in range(3):
+            check = Check(article_id=article.id, at=NOW, outcome=Outcome.CHANGED, http_status=200)
+            store.record_check(
+                article.id, check, update=ArticleUpdate(), new_version=new_version(f"B{i}", str(i))
+            )
+        assert [v.n for v in store.versions(article.id)] == [1, 2, 3]
+        assert store.latest_version(article.id).body == "B2"
+        assert store.version_with_content(article.id, "c-1").n == 2
+        with pytest.raises(NotFoundError, match="has 3 version"):
+            store.version(article.id, 9)
+
+
+def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        article, _ = store.add_article("https://example.com/a", "example.com", now=NOW)
+        bad_check = Check(article_id=article.id, at=NOW, outcome=Outcome.NEW, http_status=200)
+        # A naive datetime makes the check row fail after the version row was inserted.
+        naive = ArticleUpdate(next_check_at=datetime(2026, 1, 1))
+        with pytest.raises(ValueError):
+            store.record_check(article.id, bad_check, update=naive, new_version=new_version("x"))
+        assert store.versions(article.id) == []
+        assert store.checks(article.id) == []
+
+
+def test_due_articles_respects_state_and_time(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        a, _ = store.add_article("https://example.com/a", "example.com", now=NOW)
+        b, _ = store.add_article(
+            "https://example.com/b", "example.com", now=NOW + timedelta(hours=1)
+        )
+        c, _ = store.add_article("https://example.com/c", "example.com", now=NOW)
+        store.set_state(c.id, State.PAUSED)
+        assert [x.id for x in store.due_articles(NOW)] == [a.id]
+        assert {x.id for x in store.due_articles(NOW + timedelta(hours=2))} == {a.id, b.id}
+
+
+def test_tag_filter(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        store.add_article("https://example.com/a", "example.com", now=NOW, tags=["politics"])
+        store.add_article("https://example.com/b", "example.com", now=NOW, tags=["sport"])
+        assert [a.url for a in store.articles(tag="politics")] == ["https://example.com/a"]
+
+
+def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    Store(path).close()
+    with Store(path) as store:
+        names = [r["name"] for r in store.db["_sqlite_migrations"].rows]
+    assert names == ["m001_initial"]
+
+
+def test_database_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        store.add_article("https://example.com/a", "example.com", now=NOW)
+        store.db["_sqlite_migrations"].insert(
+            {"migration_set": "monitor", "name": "m999_future", "applied_at": NOW.isoformat()}
+        )
+    with pytest.raises(StoreError, match="newer release"):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        Store(path)
+    assert path.read_bytes().startswith(b"this is not sqlite")
