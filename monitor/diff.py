@@ -28,9 +28,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from diff_match_patch import diff_match_patch
+from diff_match_patch import diff_match_patch  # type: ignore[import-untyped]
 
 from monitor.models import (
     FLAG_BYLINE,
@@ -49,7 +49,6 @@ from monitor.models import (
 from monitor.text import clean_text, comparison_key
 
 __all__ = [
-    "ArticleText",
     "classify_edit",
     "diff_to_json",
     "diff_versions",
@@ -64,32 +63,42 @@ __all__ = [
 # Sentence splitting
 # ---------------------------------------------------------------------------
 
+
+def _wordlist(text: str) -> list[str]:
+    """Words written as a paragraph, which reads better than a long list literal."""
+    return text.split()
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(_wordlist(text))
+
+
 # Abbreviations that are never the end of a sentence: a title before a name, a
 # month before a day, a Latin shorthand in mid-sentence.
-_NEVER_FINAL = frozenset(
+_NEVER_FINAL = _wordset(
     """
     mr. mrs. ms. messrs. mmes. dr. prof. gov. sen. sens. rep. reps. gen. lt. col. maj.
     capt. cmdr. sgt. cpl. pvt. adm. rev. fr. hon. pres. supt. atty. det. insp. st. mt. ft.
     jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.
     mon. tue. tues. wed. thu. thur. thurs. fri. sat. sun.
     e.g. i.e. cf. vs. v. approx. dept. est. fig. figs. vol. vols. pp. p. ca. al.
-    """.split()
+    """
 )
 # Abbreviations that often do end a sentence ("…moved to the U.S. The next
 # day…"): they end one only when the next word is a usual sentence opener.
-_MAYBE_FINAL = frozenset(
+_MAYBE_FINAL = _wordset(
     """
     u.s. u.k. u.n. u.s.a. e.u. d.c. a.m. p.m. inc. corp. co. ltd. llc. plc. jr. sr.
     etc. ph.d. bros. no.
-    """.split()
+    """
 )
-_OPENERS = frozenset(
+_OPENERS = _wordset(
     """
     a an the he she it they we i you his her its their our this that these those there
     but and or so yet in on at as by for from to of with after before when while if
     although though because since according officials police authorities meanwhile
     however still then now also earlier later last next some many most one two three
-    """.split()
+    """
 )
 _DOTTED_ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}")
 _INITIAL = re.compile(r"[A-Z]\.")
@@ -128,7 +137,7 @@ def _split_paragraph(text: str) -> Iterator[str]:
 def _ends_sentence(word: str, following: str, *, first_in_sentence: bool) -> bool:
     """Whether a sentence ends after ``word`` when ``following`` comes next."""
     core = word.rstrip(_CLOSERS)
-    if not core or core[-1] not in _TERMINAL and not core.endswith(("...", "…")):
+    if not core or (core[-1] not in _TERMINAL and not core.endswith(("...", "…"))):
         return False
     nxt = following.lstrip(_OPEN_PUNCT)
     if not nxt:
@@ -163,25 +172,15 @@ def _ends_sentence(word: str, following: str, *, first_in_sentence: bool) -> boo
 # ---------------------------------------------------------------------------
 
 
-class ArticleText(Protocol):
-    """What ``diff_versions`` needs of a version: ``Extracted`` and ``Version`` fit."""
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def byline(self) -> str: ...
-
-    @property
-    def paragraphs(self) -> Sequence[str]: ...
-
-
 # Sentences in a changed block at least this similar (word-level ratio of their
 # comparison keys) are shown as one reworded sentence rather than cut + added.
 PAIR_THRESHOLD = 0.5
-# Above this many candidate pairs in one block (a rewrite of the whole story)
-# pairing costs more than it tells: the block is shown as cut + added.
+# How many sentence pairs one changed block may compare. Past that (a story
+# edited throughout) only pairs near the diagonal are compared: a reworded
+# sentence stays near its old place. Past _MAX_BLOCK_CELLS (a different text
+# altogether) nothing is paired and the block is shown as cut + added.
 _MAX_PAIR_CELLS = 40_000
+_MAX_BLOCK_CELLS = 1_000_000
 
 # A word is a run of letters/digits, with inner apostrophes and number
 # separators kept ("don't", "1,200", "3.5%"); everything else is one character.
@@ -189,16 +188,27 @@ _WORD_TOKEN = re.compile(r"\w+(?:[.,'’]\w+)*%?|\s+|[^\w\s]")
 # Private-use plane 15: tokens encoded there are neither letters nor spaces, so
 # diff-match-patch's boundary scoring treats all of them alike.
 _TOKEN_BASE = 0xF0000
+_MAX_TOKENS = 0x10FFFF - _TOKEN_BASE
 
 
-def diff_versions(old: ArticleText, new: ArticleText) -> TextDiff:
-    """The sentence-aligned difference between two versions of one article."""
-    old_sentences = split_sentences(old.paragraphs)
-    new_sentences = split_sentences(new.paragraphs)
-    body = tuple(_align(old_sentences, new_sentences))
+def diff_versions(
+    old_title: str,
+    old_byline: str,
+    old_paragraphs: Sequence[str],
+    new_title: str,
+    new_byline: str,
+    new_paragraphs: Sequence[str],
+) -> TextDiff:
+    """The sentence-aligned difference between two versions of one article.
+
+    Plain strings rather than ``Version``/``Extracted`` because the checker
+    compares a stored version with a fresh extraction, and review compares two
+    stored versions: the fields are what they share.
+    """
+    body = tuple(_align(split_sentences(old_paragraphs), split_sentences(new_paragraphs)))
     return TextDiff(
-        title=_field_change(old.title, new.title),
-        byline=_field_change(old.byline, new.byline),
+        title=_field_change(old_title, new_title),
+        byline=_field_change(old_byline, new_byline),
         body=body,
         stats=_stats(body),
     )
@@ -248,11 +258,18 @@ def _pair(old_keys: list[str], new_keys: list[str]) -> list[tuple[int, int]]:
     cross so the op list stays in reading order on both sides.
     """
     n, m = len(old_keys), len(new_keys)
-    if n == 0 or m == 0 or n * m > _MAX_PAIR_CELLS:
+    if n == 0 or m == 0 or n * m > _MAX_BLOCK_CELLS:
         return []
     old_words = [k.split() for k in old_keys]
     new_words = [k.split() for k in new_keys]
-    sim = [[_similarity(a, b) for b in new_words] for a in old_words]
+    band = max(n, m) if n * m <= _MAX_PAIR_CELLS else _MAX_PAIR_CELLS // (2 * max(n, m))
+    sim = [
+        [
+            _similarity(old_words[i], new_words[j]) if abs(j - i * m / n) <= band else 0.0
+            for j in range(m)
+        ]
+        for i in range(n)
+    ]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
@@ -304,9 +321,12 @@ def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
             out.append(codes[token])
         return "".join(out)
 
+    old_codes, new_codes = encode(old), encode(new)
+    if len(tokens) > _MAX_TOKENS:
+        return tuple(WordOp(op, t) for op, t in (("delete", old), ("insert", new)) if t)
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0  # sentences are short; a deadline would make output vary
-    diffs = dmp.diff_main(encode(old), encode(new), False)
+    diffs = dmp.diff_main(old_codes, new_codes, False)
     dmp.diff_cleanupSemantic(diffs)
     pieces: list[tuple[str, str]] = []
     for code, encoded in diffs:
@@ -384,14 +404,21 @@ def updated_moved(old: datetime | None, new: datetime | None) -> bool:
 
 
 def classify_edit(
-    diff: TextDiff, old_updated: datetime | None, new_updated: datetime | None
+    diff: TextDiff,
+    old_updated: datetime | None,
+    new_updated: datetime | None,
+    old_paragraphs: Sequence[str] | None = None,
+    new_paragraphs: Sequence[str] | None = None,
 ) -> Edit:
     """Kind and flags of an edit: what an ombudsman would want to know first.
 
-    ``declared`` when the page's Updated time moved, else ``stealth``. The diff
-    carries every sentence (equal ones too), so no other text is needed. A diff
+    ``declared`` when the page's Updated time moved, else ``stealth``. A diff
     with no text change still gets a kind; the checker uses ``diff.changed``
     and ``updated_moved`` to tell a ``timestamp_only`` check apart.
+
+    The diff carries every sentence of both versions (equal ones too), so the
+    flags are read from it alone; ``old_paragraphs``/``new_paragraphs`` are
+    accepted, and ignored, for callers written to the first sketch of this API.
     """
     kind = Kind.DECLARED if updated_moved(old_updated, new_updated) else Kind.STEALTH
     flags: set[str] = set()
@@ -401,9 +428,15 @@ def classify_edit(
         flags.add(FLAG_BYLINE)
     if _has_correction(diff):
         flags.add(FLAG_CORRECTION)
-    if _numbers_changed(diff.body):
+    # The headline counts as one more reworded sentence, in a block of its own
+    # (the empty equal op separates it): "Storm kills 400" -> "450" is a figure.
+    ops = diff.body
+    if diff.title is not None:
+        title = SentenceOp("replace", diff.title.old, diff.title.new)
+        ops = (title, SentenceOp("equal", "", ""), *ops)
+    if _numbers_changed(ops):
         flags.add(FLAG_NUMBERS)
-    if _quote_changed(diff.body):
+    if _quote_changed(ops):
         flags.add(FLAG_QUOTE)
     return Edit(kind=kind, flags=tuple(sorted(flags)), diff=diff)
 
@@ -411,8 +444,8 @@ def classify_edit(
 # A correction notice: flagged whenever it is in an added or reworded sentence
 # (it appeared, or the notice itself was edited).
 _NOTICE = re.compile(
-    r"\b(?:correction|clarification|editor'?s'? note)s?\s*[:：-]"
-    r"|^\s*(?:corrected|correction|clarified)\b"
+    r"\b(?:correction|clarification|editor'?s'? note)s?\s*[:：]"
+    r"|^\s*(?:corrected|clarified)\s*[-:：]|\[(?:correction|corrected|clarification)\]"
     r"|\ban earlier version of this (?:article|story|report|post|piece|column|item)"
     r"|\bthis (?:article|story|report|post|piece|column|item) (?:has been|was|had been) "
     r"(?:updated|corrected|amended|changed|revised|clarified)"
@@ -445,32 +478,36 @@ def _has_correction(diff: TextDiff) -> bool:
     return False
 
 
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)}
-_SCALE_WORDS = "hundred|thousand|million|billion|trillion|dozen|half"
-_KOREAN_COUNT = {
-    "한": "1",
-    "두": "2",
-    "세": "3",
-    "네": "4",
-    "다섯": "5",
-    "여섯": "6",
-    "일곱": "7",
-    "여덟": "8",
-    "아홉": "9",
-    "열": "10",
+_UNITS = _wordlist(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+)
+_TENS = _wordlist("_ _ twenty thirty forty fifty sixty seventy eighty ninety")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {
+    w: str(10 * i) for i, w in enumerate(_TENS) if w != "_"
 }
+_SCALE_WORDS = "hundred|thousand|million|billion|trillion|dozen|half"
+# Native Korean numbers before a counter ("세 명", "열두 곳", "스무 차례"). Only
+# before a counter word: alone, 세 is also "tax" and 한 also "one/a".
+_KOREAN_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50}
+_KOREAN_ONES = {
+    "한": 1,
+    "두": 2,
+    "세": 3,
+    "네": 4,
+    "다섯": 5,
+    "여섯": 6,
+    "일곱": 7,
+    "여덟": 8,
+    "아홉": 9,
+}
+_KOREAN_COUNTERS = "명|개|곳|건|번|차례|살|마리|채|가지|시간|달|척|권|잔|병|가구|개월"
 _NUMERIC = re.compile(
-    r"(?P<digits>\d+(?:[.,]\d+)*)(?:\s?(?P<unit>[천백만억조]))?"
+    r"(?P<digits>\d+(?:[.,]\d+)*)(?P<unit>[천백만억조]+)?"
     r"|\b(?P<word>" + "|".join(_NUMBER_WORDS) + r")\b"
     r"|\b(?P<scale>(?:" + _SCALE_WORDS + r")s?)\b"
-    r"|(?<![가-힣])(?P<kor>다섯|여섯|일곱|여덟|아홉|한|두|세|네|열)\s?"
-    r"(?=(?:명|개|곳|건|번|차례|살|마리|대|채|가지|시간|달|척|권|잔|병)(?![가-힣]{2}))",
+    r"|(?<![가-힣])(?P<kor>(?:열|스물|서른|마흔|쉰)?(?:다섯|여섯|일곱|여덟|아홉|한|두|세|네)"
+    r"|열|스무|서른|마흔|쉰)\s(?=" + _KOREAN_COUNTERS + ")",
     re.IGNORECASE,
 )
 
@@ -487,8 +524,16 @@ def _numbers(text: str) -> Counter[str]:
         elif m["scale"]:
             found[m["scale"].lower().rstrip("s")] += 1
         else:
-            found[_KOREAN_COUNT[m["kor"]]] += 1
+            found[str(_korean_number(m["kor"]))] += 1
     return found
+
+
+def _korean_number(word: str) -> int:
+    """The value of a native Korean number such as "열두" (12) or "스무" (20)."""
+    for tens, value in _KOREAN_TENS.items():
+        if word.startswith(tens):
+            return value + _KOREAN_ONES.get(word[len(tens) :], 0)
+    return _KOREAN_ONES[word]
 
 
 def _blocks(body: Sequence[SentenceOp]) -> Iterator[list[SentenceOp]]:
@@ -530,7 +575,12 @@ def _numbers_changed(body: Sequence[SentenceOp]) -> bool:
 
 _QUOTED = re.compile(
     r'"(?P<a>[^"]+)"|“(?P<b>[^“”]+)”|「(?P<c>[^「」]+)」|『(?P<d>[^『』]+)』'
-    r"|‘(?P<e>(?:[^‘’]|’(?=\w))+)’(?!\w)"
+    # Curly single quotes double as apostrophes ("don’t"), and Korean puts a
+    # particle right after a closing quote (‘인재’라고): only a Latin letter
+    # after ’ makes it an apostrophe. Straight single quotes count only when they
+    # open after a space and close before a non-letter ('인재'라고, 'a disaster').
+    r"|‘(?P<e>(?:[^‘’]|’(?=[A-Za-z]))+)’(?![A-Za-z])"
+    r"|(?:^|(?<=[\s(\[]))'(?P<f>[^'\s](?:[^']*[^'\s])?)'(?![A-Za-z])"
 )
 _OPEN_QUOTE = re.compile(r'[“「『]|(?:^|(?<=\s))"(?=\S)')
 _CLOSE_QUOTE = re.compile(r'[”」』]|(?<=\S)"')
@@ -588,6 +638,8 @@ def _shown(body: Sequence[SentenceOp], context: int | None) -> Iterator[Sentence
         yield from body
         return
     changed = [i for i, op in enumerate(body) if op.op != "equal"]
+    if not changed:
+        return  # only the headline or byline changed: no body to show
     keep = {k for i in changed for k in range(i - context, i + context + 1)}
     skipping = False
     for i, op in enumerate(body):
@@ -597,10 +649,6 @@ def _shown(body: Sequence[SentenceOp], context: int | None) -> Iterator[Sentence
         elif not skipping:
             skipping = True
             yield None
-
-
-def _field_words(change: FieldChange) -> tuple[WordOp, ...]:
-    return word_diff(change.old, change.new)
 
 
 def render_text(diff: TextDiff, *, context: int | None = 1) -> str:
@@ -615,21 +663,22 @@ def render_text(diff: TextDiff, *, context: int | None = 1) -> str:
     for attr, label in _FIELD_LABELS:
         change: FieldChange | None = getattr(diff, attr)
         if change is not None:
-            lines.append(f"{label}: {_marked_text(_field_words(change))}")
-    if lines and diff.body:
-        lines.append("")
+            lines.append(f"{label}: {_marked_text(word_diff(change.old, change.new))}")
+    body: list[str] = []
     for op in _shown(diff.body, context):
         if op is None:
-            lines.append("  …")
+            body.append("  …")
         elif op.op == "equal":
-            lines.append(f"  {op.new}")
+            body.append(f"  {op.new}")
         elif op.op == "delete":
-            lines.append(f"- {op.old}")
+            body.append(f"- {op.old}")
         elif op.op == "insert":
-            lines.append(f"+ {op.new}")
+            body.append(f"+ {op.new}")
         else:
-            lines.append(f"~ {_marked_text(op.words)}")
-    return "\n".join(lines) + "\n"
+            body.append(f"~ {_marked_text(op.words)}")
+    if lines and body:
+        lines.append("")  # a blank line between the fields and the body
+    return "\n".join(lines + body) + "\n"
 
 
 def _marked_text(words: Iterable[WordOp]) -> str:
@@ -652,7 +701,7 @@ def render_html(diff: TextDiff, *, context: int | None = None) -> str:
         if change is not None:
             parts.append(
                 f'<p class="field field-{attr}"><span class="label">{label}:</span> '
-                f"{_marked_html(_field_words(change))}</p>"
+                f"{_marked_html(word_diff(change.old, change.new))}</p>"
             )
     for op in _shown(diff.body, context):
         if op is None:
