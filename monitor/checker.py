@@ -153,13 +153,7 @@ class Checker:
             extracted.byline,
             extracted.paragraphs,
         )
-        edit = classify_edit(
-            diff,
-            article.updated_at,
-            _value(extracted.updated),
-            previous.paragraphs,
-            extracted.paragraphs,
-        )
+        edit = classify_edit(diff, article.updated_at, _value(extracted.updated))
         flags = set(edit.flags)
         repeated = self.store.version_with_content(article.id, content_hash)
         reverts_to = repeated.n if repeated is not None else None

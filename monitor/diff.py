@@ -407,8 +407,6 @@ def classify_edit(
     diff: TextDiff,
     old_updated: datetime | None,
     new_updated: datetime | None,
-    old_paragraphs: Sequence[str] | None = None,
-    new_paragraphs: Sequence[str] | None = None,
 ) -> Edit:
     """Kind and flags of an edit: what an ombudsman would want to know first.
 
@@ -417,8 +415,7 @@ def classify_edit(
     and ``updated_moved`` to tell a ``timestamp_only`` check apart.
 
     The diff carries every sentence of both versions (equal ones too), so the
-    flags are read from it alone; ``old_paragraphs``/``new_paragraphs`` are
-    accepted, and ignored, for callers written to the first sketch of this API.
+    flags are read from it alone.
     """
     kind = Kind.DECLARED if updated_moved(old_updated, new_updated) else Kind.STEALTH
     flags: set[str] = set()

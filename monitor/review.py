@@ -45,7 +45,7 @@ def compare_versions(
     if new.n == old.n + 1:
         edit = Edit(kind=new.kind, flags=new.flags, diff=diff)
     else:
-        edit = classify_edit(diff, old.updated_at, new.updated_at, old.paragraphs, new.paragraphs)
+        edit = classify_edit(diff, old.updated_at, new.updated_at)
     return VersionPair(old, new, diff, edit)
 
 
