@@ -6,6 +6,7 @@
     │   └── NotFoundError        the article or version does not exist
     ├── FetchError               the page could not be fetched
     │   ├── BlockedAddressError  the URL points at a private/loopback address
+    │   ├── InvalidURLError      bad scheme, credentials, malformed host (also a UsageError)
     │   └── TooLargeError        the response passed fetch.max_bytes
     ├── ExtractError             the page has no article text to compare
     └── StoreError               the database is unusable (e.g. newer schema)
@@ -40,6 +41,14 @@ class FetchError(MonitorError):
 
 class BlockedAddressError(FetchError):
     pass
+
+
+class InvalidURLError(FetchError, UsageError):
+    """A URL monitor will not fetch.
+
+    Both kinds on purpose: a redirect to ``file:`` fails the check like any
+    other fetch failure, while ``monitor add ftp://…`` exits with code 2.
+    """
 
 
 class TooLargeError(FetchError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from monitor.errors import UsageError
+from monitor.netguard import check_url_syntax
 
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
 _TRACKING_NAMES = {
@@ -44,16 +45,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def normalise_url(url: str) -> str:
     """Return the canonical watchlist form of an http(s) URL.
 
-    Lower-cases scheme and host, drops the default port, the fragment and
+    Checks the syntax first (``netguard.check_url_syntax``: http(s) only, no
+    credentials or backslashes). Lower-cases scheme and host, drops the default port, the fragment and
     tracking parameters, keeps the other parameters in their order, and
     percent-encodes the path consistently. Raises UsageError for anything
     that is not an absolute http(s) URL with a host.
     """
-    text = url.strip()
-    if not text:
-        raise UsageError("empty URL")
-    if "\\" in text:
-        raise UsageError(f"URL contains a backslash: {url!r}")
+    text = check_url_syntax(url)
     if any(ch.isspace() for ch in text):
         raise UsageError(f"URL contains white space: {url!r}")
     try:
@@ -62,11 +60,6 @@ def normalise_url(url: str) -> str:
     except ValueError as exc:
         raise UsageError(f"not a valid URL: {url!r} ({exc})") from exc
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS:
-        shown = f"{scheme}:" if scheme else "no scheme"
-        raise UsageError(f"only http and https URLs can be watched ({shown}): {url!r}")
-    if parts.username is not None or parts.password is not None:
-        raise UsageError(f"URLs with credentials are not accepted: {url!r}")
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise UsageError(f"URL has no host: {url!r}")
