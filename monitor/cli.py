@@ -136,7 +136,14 @@ def add(
     """
     interval_s = parse_interval(interval) if interval else None
     with ctx.store() as store:
-        added = add_urls(store, urls, now=utc_now(), tags=tags, interval_s=interval_s)
+        added = add_urls(
+            store,
+            urls,
+            now=utc_now(),
+            tags=tags,
+            interval_s=interval_s,
+            allow_private=ctx.settings.fetch.allow_private_hosts,
+        )
         for item in added:
             verb = "added" if item.created else "already watched"
             click.echo(f"{verb}: {item.article.url} (id {item.article.id})", err=True)

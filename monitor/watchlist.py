@@ -15,6 +15,7 @@ from datetime import datetime
 
 from monitor.errors import NotFoundError, UsageError
 from monitor.models import Article, State
+from monitor.netguard import check_url
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 
@@ -57,9 +58,14 @@ def add_urls(
     now: datetime,
     tags: Sequence[str] = (),
     interval_s: int | None = None,
+    allow_private: bool = False,
 ) -> list[Added]:
-    """Watch every URL; all are validated before any is written."""
-    normalised = [normalise_url(url) for url in urls]
+    """Watch every URL; all are validated before any is written.
+
+    Private and loopback IP literals are refused here already (unless
+    allowed), so the watchlist never holds a URL the fetcher would refuse.
+    """
+    normalised = [check_url(normalise_url(url), allow_private=allow_private) for url in urls]
     clean_tags = [tag.strip() for tag in tags if tag.strip()]
     added = []
     for url in dict.fromkeys(normalised):

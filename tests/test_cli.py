@@ -1,0 +1,190 @@
+"""The command line end to end: a real local server, a real SQLite file, click's runner."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from monitor.cli import main
+from tests.pageserver import PageServer
+
+PARAGRAPHS = [
+    "North Korea and the United States agreed on Tuesday to resume working-level talks "
+    "on the North's nuclear programme, officials in Seoul said.",
+    "The talks, which stalled after a summit in Hanoi last month, will take place in "
+    "Stockholm next week, according to the foreign ministry.",
+    "Around 400 delegates are expected to attend the opening session.",
+    "Analysts cautioned that the gap between the two sides remains wide.",
+]
+
+
+def page(
+    paragraphs: list[str],
+    *,
+    title: str = "NK, US agree to restart nuclear talks",
+    updated: str = "2019-03-26T18:05:00+09:00",
+    noise: int = 0,
+) -> str:
+    """An article page whose surroundings change with ``noise``."""
+    rng = random.Random(noise)
+    most_read = "".join(
+        f"<li><a href='/n/{rng.randint(1, 9999)}'>Story number {rng.randint(1, 9999)} "
+        f"makes waves</a> <time datetime='2026-11-2{rng.randint(0, 7)}'>Nov</time></li>"
+        for _ in range(5)
+    )
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | The Daily Ledger</title>
+<meta property="og:title" content="{title}">
+<meta property="article:published_time" content="2019-03-26T17:08:00+09:00">
+<meta property="article:modified_time" content="{updated}">
+<meta name="author" content="Kim Min-su">
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<div class="clock">Today is {rng.randint(1, 28)} November, {rng.randint(0, 23)}:{rng.randint(10, 59)}</div>
+<div class="ad" id="ad-{rng.randint(1, 10**9)}">Advertisement</div></header>
+<main><article><h1>{title}</h1><p class="byline">By Kim Min-su</p>
+<div class="article-body">{body}</div>
+<div class="views">{rng.randint(100, 99999)} views</div></article>
+<aside class="most-read"><h2>Most read</h2><ol>{most_read}</ol></aside></main>
+<footer>© 2026 The Daily Ledger. All rights reserved.</footer></body></html>"""
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"MONITOR_DB": str(tmp_path / "monitor.db"), "MONITOR_ALLOW_PRIVATE_HOSTS": "1"}
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def check_json(env: dict[str, str], *args: str) -> dict:
+    result = run(env, "check", "--json", *args)
+    return json.loads(result.stdout)
+
+
+def test_edit_cycle_from_the_command_line(server: PageServer, env: dict[str, str]) -> None:
+    url = server.url("/world/nk-talks.html")
+    server.set("/world/nk-talks.html", page(PARAGRAPHS, noise=1))
+    added = run(env, "add", "--json", url)
+    assert added.exit_code == 0, added.output
+    first = json.loads(added.stdout)["results"][0]
+    assert first["outcome"] == "new" and first["version"] == 1
+
+    # Only the surroundings change: no new version.
+    server.set("/world/nk-talks.html", page(PARAGRAPHS, noise=2))
+    assert check_json(env, "--all")["results"][0]["outcome"] == "unchanged"
+
+    # A silent body edit: one new version, stealth, with the numbers flag.
+    edited = [*PARAGRAPHS]
+    edited[2] = "Around 450 delegates are expected to attend the opening session."
+    server.set("/world/nk-talks.html", page(edited, noise=3))
+    result = check_json(env, "--all")["results"][0]
+    assert (result["outcome"], result["version"], result["kind"]) == ("changed", 2, "stealth")
+    assert "numbers" in result["flags"]
+
+    # A headline change declared by an Updated bump.
+    server.set(
+        "/world/nk-talks.html",
+        page(
+            edited,
+            title="NK, US to resume nuclear talks in Stockholm",
+            updated="2019-03-26T19:30:00+09:00",
+            noise=4,
+        ),
+    )
+    result = check_json(env, url)["results"][0]
+    assert (result["outcome"], result["kind"]) == ("changed", "declared")
+    assert "headline" in result["flags"]
+
+    history = json.loads(run(env, "history", "--json", url).stdout)
+    assert [v["n"] for v in history["versions"]] == [1, 2, 3]
+    assert history["versions"][0]["posted_at"] == "2019-03-26T08:08:00+00:00"
+    assert [c["outcome"] for c in history["checks"]] == ["new", "unchanged", "changed", "changed"]
+
+    diff = json.loads(run(env, "diff", url, "--from", "1", "--to", "2", "--format", "json").stdout)
+    assert diff["from"] == 1 and diff["to"] == 2
+    changed = [op for op in diff["body"] if op["op"] != "equal"]
+    assert len(changed) == 1 and changed[0]["op"] == "replace"
+    assert ["delete", "400"] in changed[0]["words"] and ["insert", "450"] in changed[0]["words"]
+    assert diff["title"] is None
+
+    text = run(env, "diff", url).stdout
+    assert text.startswith("v2 -> v3: declared [headline]")
+    assert "[-restart-]{+resume+}" in text and "{+ in Stockholm+}" in text
+
+
+def test_304_is_not_modified(server: PageServer, env: dict[str, str]) -> None:
+    server.set("/a", page(PARAGRAPHS), etag='"v1"')
+    assert run(env, "add", server.url("/a")).exit_code == 0
+    result = check_json(env, "--all")["results"][0]
+    assert result["outcome"] == "not_modified" and result["http_status"] == 304
+    assert server.requests_for("/a")[-1].headers.get("If-None-Match") == '"v1"'
+
+
+def test_404_marks_gone_and_500_is_an_error(server: PageServer, env: dict[str, str]) -> None:
+    server.set("/a", page(PARAGRAPHS))
+    server.set("/b", page(PARAGRAPHS))
+    run(env, "add", server.url("/a"), server.url("/b"))
+    server.set("/a", "<h1>Not here</h1>", status=404)
+    server.set("/b", "oops", status=500)
+    result = run(env, "check", "--json", "--all")
+    assert result.exit_code == 1
+    outcomes = {r["url"]: r["outcome"] for r in json.loads(result.stdout)["results"]}
+    assert outcomes == {server.url("/a"): "gone", server.url("/b"): "error"}
+    listing = json.loads(run(env, "list", "--json").stdout)["articles"]
+    assert {a["url"]: a["state"] for a in listing}[server.url("/a")] == "gone"
+    assert all(a["versions"] == 1 for a in listing)
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
+    result = run(env, "add", "https://example.com/ok", "ftp://example.com/file", "--no-fetch")
+    assert result.exit_code == 2
+    assert "only http and https" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert json.loads(run(env, "list", "--json").stdout)["articles"] == []
+
+    assert run(env, "history", "https://example.com/missing").exit_code == 2
+    run(env, "add", "--no-fetch", "https://example.com/ok")
+    bad_version = run(env, "diff", "https://example.com/ok", "--from", "1", "--to", "5")
+    assert bad_version.exit_code == 2 and "no version" in bad_version.stderr
+    assert run(env, "add", "--interval", "soon", "https://example.com/x").exit_code == 2
+
+
+def test_redirect_is_followed_and_final_url_recorded(
+    server: PageServer, env: dict[str, str]
+) -> None:
+    server.set("/final", page(PARAGRAPHS))
+    server.redirect("/short", "/final")
+    assert run(env, "add", server.url("/short")).exit_code == 0
+    history = json.loads(run(env, "history", "--json", server.url("/final")).stdout)
+    assert history["url"] == server.url("/short")
+
+
+def test_remove_pause_resume_keep_history(server: PageServer, env: dict[str, str]) -> None:
+    server.set("/a", page(PARAGRAPHS))
+    url = server.url("/a")
+    run(env, "add", url)
+    assert run(env, "pause", url).exit_code == 0
+    assert json.loads(run(env, "check", "--all", "--json").stdout)["results"] == []
+    assert run(env, "resume", url).exit_code == 0
+    assert run(env, "remove", url).exit_code == 0
+    assert json.loads(run(env, "list", "--json").stdout)["articles"] == []
+    kept = json.loads(run(env, "history", "--json", url).stdout)
+    assert kept["state"] == "removed" and len(kept["versions"]) == 1
+
+
+def test_extract_json_from_a_gzipped_file(tmp_path: Path, env: dict[str, str]) -> None:
+    import gzip
+
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(gzip.compress(page(PARAGRAPHS).encode()))
+    result = run(env, "extract", "--json", str(path))
+    assert result.exit_code == 0
+    document = json.loads(result.stdout.splitlines()[0])
+    assert document["title"] == "NK, US agree to restart nuclear talks"
+    assert document["paragraphs"] == PARAGRAPHS
+    assert document["body"] == "\n\n".join(PARAGRAPHS)
+    assert document["posted_at"] == "2019-03-26T17:08:00+09:00"
