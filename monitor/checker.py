@@ -10,11 +10,13 @@ edit), a 404/410 marks the article ``gone`` with its history kept.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from monitor.cadence import backoff
 from monitor.config import Settings
 from monitor.diff import classify_edit, diff_versions, updated_moved
 from monitor.errors import ExtractError, FetchError
@@ -38,7 +40,7 @@ from monitor.text import text_hash
 from monitor.urls import outlet_of
 
 GONE_STATUSES = (404, 410)
-MAX_BACKOFF = timedelta(hours=6)
+MAX_ERRORS = 12  # backoff(12) is the longest wait: 6 hours
 
 Clock = Callable[[], datetime]
 
@@ -65,12 +67,19 @@ class Checker:
     """
 
     def __init__(
-        self, store: Store, settings: Settings, fetcher: Fetcher, clock: Clock = utc_now
+        self,
+        store: Store,
+        settings: Settings,
+        fetcher: Fetcher,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.fetcher = fetcher
         self.clock = clock
+        self.rng = rng or random.Random()
+        self.cadence = settings.schedule.cadence
 
     async def check_many(self, articles: Sequence[Article]) -> list[CheckResult]:
         limit = asyncio.Semaphore(max(1, self.settings.check.concurrency))
@@ -197,9 +206,9 @@ class Checker:
         self, article: Article, fetched: Fetched, extracted: Extracted, now: datetime
     ) -> ArticleUpdate:
         """The article columns a successful fetch refreshes."""
-        revived = article.state == State.GONE
+        next_check = self.cadence.next_check(article, now, self.rng)
         return ArticleUpdate(
-            state=State.ACTIVE if revived else None,
+            state=_state_after_success(article, next_check),
             final_url=fetched.final_url,
             canonical_url=extracted.canonical_url,
             title=extracted.title or None,
@@ -209,7 +218,7 @@ class Checker:
             updated_raw=extracted.updated.raw if extracted.updated else None,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            next_check_at=self._next_check(article, now),
+            next_check_at=next_check,
             error_count=0,
             clear_error=True,
         )
@@ -217,19 +226,31 @@ class Checker:
     def _plain(
         self, article: Article, fetched: Fetched, now: datetime, started: float, outcome: Outcome
     ) -> _Outcome:
+        next_check = self.cadence.next_check(article, now, self.rng)
         update = ArticleUpdate(
-            state=State.ACTIVE if article.state == State.GONE else None,
-            next_check_at=self._next_check(article, now),
+            state=_state_after_success(article, next_check),
+            next_check_at=next_check,
             error_count=0,
             clear_error=True,
         )
         return _Outcome(self._check(article, fetched, now, started, outcome), update)
 
     def _gone(self, article: Article, fetched: Fetched, now: datetime, started: float) -> _Outcome:
-        """A pulled article keeps its history and is checked again, rarely, in case it returns."""
+        """A 404/410 is reported as ``gone``; the article is marked gone after a few in a row.
+
+        One 404 is often a CMS hiccup, so the article first stays active and is
+        retried with backoff; after ``schedule.gone_after`` answers in a row it
+        is ``gone``, keeps its history and is still checked rarely in case it
+        comes back.
+        """
+        needed = max(1, self.settings.schedule.gone_after)
+        earlier = self.store.recent_outcomes(article.id, needed - 1)
+        in_a_row = len(earlier) == needed - 1 and all(o == Outcome.GONE for o in earlier)
+        errors = article.error_count + 1
         update = ArticleUpdate(
-            state=State.GONE,
-            next_check_at=now + MAX_BACKOFF,
+            state=State.GONE if in_a_row else None,
+            next_check_at=now + (backoff(MAX_ERRORS) if in_a_row else backoff(errors)),
+            error_count=errors,
             last_error=f"HTTP {fetched.status}",
         )
         return _Outcome(self._check(article, fetched, now, started, Outcome.GONE), update)
@@ -244,7 +265,6 @@ class Checker:
         fetched: Fetched | None = None,
     ) -> _Outcome:
         errors = article.error_count + 1
-        backoff = min(timedelta(minutes=2 ** min(errors, 10)), MAX_BACKOFF)
         check = Check(
             article_id=article.id,
             at=now,
@@ -254,7 +274,9 @@ class Checker:
             bytes_read=fetched.bytes_read if fetched else None,
             error=reason,
         )
-        update = ArticleUpdate(next_check_at=now + backoff, error_count=errors, last_error=reason)
+        update = ArticleUpdate(
+            next_check_at=now + backoff(errors), error_count=errors, last_error=reason
+        )
         return _Outcome(check, update)
 
     def _check(
@@ -269,9 +291,12 @@ class Checker:
             bytes_read=fetched.bytes_read,
         )
 
-    def _next_check(self, article: Article, now: datetime) -> datetime:
-        interval = article.interval_s or self.settings.check.default_interval
-        return now + timedelta(seconds=interval)
+
+def _state_after_success(article: Article, next_check: datetime | None) -> State | None:
+    """A page that answers again is alive; one past the last age bracket is done."""
+    if next_check is None:
+        return State.DONE
+    return State.ACTIVE if article.state in (State.GONE, State.DONE) else None
 
 
 def _value(page_time: PageTime | None) -> datetime | None:

@@ -8,6 +8,7 @@ choose. Every setting has a default here and is documented in
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.cadence import DEFAULT_INTERVALS, Cadence, parse_duration
 from monitor.errors import ConfigError
 from monitor.models import OutletRules
 
@@ -69,10 +71,26 @@ class CheckSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    tick: float = 15.0  # seconds between looks for due checks
+    intervals: tuple[tuple[int, int], ...] = DEFAULT_INTERVALS  # (younger than, every) seconds
+    burst: int = 3600  # after an edit, check at the youngest rate for this many seconds
+    jitter: float = 0.1  # ±10 % so one outlet's checks do not line up
+    gone_after: int = 3  # 404/410 answers in a row before an article is marked gone
+    batch: int = 200  # due articles picked from the database at a time
+    keep_checks_days: int = 90  # unchanged/not_modified check rows older than this are pruned
+
+    @property
+    def cadence(self) -> Cadence:
+        return Cadence(intervals=self.intervals, burst_s=self.burst, jitter=self.jitter)
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
     fetch: FetchSettings = field(default_factory=FetchSettings)
     check: CheckSettings = field(default_factory=CheckSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     outlets: Mapping[str, OutletRules] = field(default_factory=dict)
 
     def outlet_rules(self, host: str) -> OutletRules:
@@ -92,7 +110,11 @@ class Settings:
         return OutletRules()
 
 
-_SECTIONS = {"fetch": FetchSettings, "check": CheckSettings}
+_SECTIONS: dict[str, type] = {
+    "fetch": FetchSettings,
+    "check": CheckSettings,
+    "schedule": ScheduleSettings,
+}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -155,8 +177,23 @@ def _section(cls: type, table: Any, origin: str) -> Any:
         raise ConfigError(f"{origin}: unknown key(s): {', '.join(sorted(unknown))}")
     values = {}
     for key, raw in table.items():
-        values[key] = _coerce(raw, type(getattr(cls(), key)), f"{origin} {key}")
+        if key == "intervals":
+            values[key] = _interval_table(raw, f"{origin} {key}")
+        else:
+            values[key] = _coerce(raw, type(getattr(cls(), key)), f"{origin} {key}")
     return cls(**values)
+
+
+def _interval_table(raw: Any, origin: str) -> tuple[tuple[int, int], ...]:
+    """``[["3h", "5m"], ["24h", "15m"]]``: rows of (younger than, check every), ages rising."""
+    try:
+        rows = tuple((parse_duration(age), parse_duration(every)) for age, every in raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f'{origin}: expected rows like ["3h", "5m"]: {exc}') from exc
+    ages = [age for age, _ in rows]
+    if not rows or ages != sorted(set(ages)) or any(every <= 0 for _, every in rows):
+        raise ConfigError(f"{origin}: ages must rise and intervals be positive")
+    return rows
 
 
 def _outlet(table: Any, origin: str) -> OutletRules:
@@ -218,10 +255,19 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
                 (a for a, target in _ENV_ALIASES.items() if target == (name, f.name)), None
             )
             for candidate in (var, alias):
-                if candidate and candidate in env:
+                if candidate and candidate in env and f.name == "intervals":
+                    changes[f.name] = _interval_table(_json_value(env[candidate]), candidate)
+                elif candidate and candidate in env:
                     changes[f.name] = _coerce(
                         env[candidate], type(getattr(cls(), f.name)), candidate
                     )
         if changes:
             settings = replace(settings, **{name: replace(section, **changes)})
     return settings
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f'expected JSON such as [["3h", "5m"]], got {text!r}') from exc

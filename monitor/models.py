@@ -184,6 +184,7 @@ class Article:
     last_checked_at: datetime | None = None
     version_count: int = 0
     final_url: str | None = None  # where the last fetch ended after redirects
+    last_changed_at: datetime | None = None  # when the latest edit (version >= 2) was seen
     posted_raw: str | None = None
     updated_raw: str | None = None
 

@@ -399,6 +399,14 @@ class Store:
         )
         return [_check(row) for row in rows]
 
+    def recent_outcomes(self, article_id: int, limit: int) -> list[Outcome]:
+        """The outcomes of the last ``limit`` checks, newest first."""
+        rows = self.db.execute(
+            "SELECT outcome FROM checks WHERE article_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            [article_id, limit],
+        ).fetchall()
+        return [Outcome(row[0]) for row in rows]
+
     def record_check(
         self,
         article_id: int,
@@ -463,8 +471,9 @@ class Store:
 
 
 _ARTICLE_SELECT = (
-    "SELECT a.*, (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS version_count"
-    " FROM articles a"
+    "SELECT a.*, (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS version_count,"
+    " (SELECT MAX(v.fetched_at) FROM versions v WHERE v.article_id = a.id AND v.n > 1)"
+    " AS last_changed_at FROM articles a"
 )
 
 
@@ -503,6 +512,7 @@ def _article(row: dict[str, Any]) -> Article:
         last_error=row["last_error"],
         last_checked_at=from_iso(row["last_checked_at"]),
         version_count=row.get("version_count", 0),
+        last_changed_at=from_iso(row.get("last_changed_at")),
         final_url=row["final_url"],
         posted_raw=row["posted_raw"],
         updated_raw=row["updated_raw"],

@@ -8,29 +8,17 @@ final or canonical form.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.cadence import parse_duration
 from monitor.errors import NotFoundError, UsageError
 from monitor.models import Article, State
 from monitor.netguard import check_url
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|w)?\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {
-    "s": 1,
-    "sec": 1,
-    "m": 60,
-    "min": 60,
-    "h": 3600,
-    "hr": 3600,
-    "d": 86400,
-    "day": 86400,
-}
-_UNIT_SECONDS["w"] = 7 * 86400
 MIN_INTERVAL_S = 30
 
 
@@ -42,10 +30,10 @@ class Added:
 
 def parse_interval(text: str) -> int:
     """``"10m"`` -> 600 seconds. Bare numbers are seconds; at least 30 s to stay polite."""
-    match = _DURATION.match(text)
-    if not match:
-        raise UsageError(f"not a duration: {text!r} (use e.g. 90s, 10m, 2h, 1d)")
-    seconds = int(float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()])
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     if seconds < MIN_INTERVAL_S:
         raise UsageError(f"interval {text!r} is shorter than {MIN_INTERVAL_S} seconds")
     return seconds

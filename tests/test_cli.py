@@ -125,7 +125,9 @@ def test_304_is_not_modified(server: PageServer, env: dict[str, str]) -> None:
     assert server.requests_for("/a")[-1].headers.get("If-None-Match") == '"v1"'
 
 
-def test_404_marks_gone_and_500_is_an_error(server: PageServer, env: dict[str, str]) -> None:
+def test_404_three_times_marks_gone_and_500_is_an_error(
+    server: PageServer, env: dict[str, str]
+) -> None:
     server.set("/a", page(PARAGRAPHS))
     server.set("/b", page(PARAGRAPHS))
     run(env, "add", server.url("/a"), server.url("/b"))
@@ -135,9 +137,23 @@ def test_404_marks_gone_and_500_is_an_error(server: PageServer, env: dict[str, s
     assert result.exit_code == 1
     outcomes = {r["url"]: r["outcome"] for r in json.loads(result.stdout)["results"]}
     assert outcomes == {server.url("/a"): "gone", server.url("/b"): "error"}
-    listing = json.loads(run(env, "list", "--json").stdout)["articles"]
-    assert {a["url"]: a["state"] for a in listing}[server.url("/a")] == "gone"
-    assert all(a["versions"] == 1 for a in listing)
+
+    def state_of(url: str) -> str:
+        listing = json.loads(run(env, "list", "--json").stdout)["articles"]
+        return {a["url"]: a["state"] for a in listing}[url]
+
+    assert state_of(server.url("/a")) == "active"  # one 404 may be a hiccup
+    run(env, "check", server.url("/a"))
+    assert state_of(server.url("/a")) == "active"
+    run(env, "check", server.url("/a"))
+    assert state_of(server.url("/a")) == "gone"  # the third in a row
+    history = json.loads(run(env, "history", "--json", server.url("/a")).stdout)
+    assert len(history["versions"]) == 1  # history kept
+
+    server.set("/a", page(PARAGRAPHS))  # the story comes back
+    back = json.loads(run(env, "check", "--json", server.url("/a")).stdout)["results"][0]
+    assert back["outcome"] == "unchanged"
+    assert state_of(server.url("/a")) == "active"
 
 
 def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
