@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ from monitor.extract import extract_article
 from monitor.fetch import Fetcher, decode_html
 from monitor.models import Article, CheckResult, Extracted, Outcome, State
 from monitor.review import compare_versions, history_to_json, pair_to_json
+from monitor.schedule import Service
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 from monitor.watchlist import (
@@ -475,33 +477,28 @@ def _print_extracted(source: str, extracted: Extracted) -> None:
 
 
 @main.command()
-@click.option(
-    "--tick", default=15.0, show_default=True, help="Seconds between looks for due checks."
-)
 @pass_context
-def run(ctx: Context, tick: float) -> None:
-    """Check due articles in the foreground until interrupted (Ctrl-C).
+def run(ctx: Context) -> None:
+    """Run the scheduler in the foreground: check due articles until SIGINT/SIGTERM.
+
+    Prints every check that found something (new, changed, gone, errors).
 
     Example: monitor run
     """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"monitor: watching {ctx.settings.db_path}; Ctrl-C stops", err=True)
-    try:
-        asyncio.run(_run_forever(ctx, tick))
-    except KeyboardInterrupt:
-        click.echo("monitor: stopped", err=True)
+    asyncio.run(_run_service(ctx))
+    click.echo("monitor: stopped", err=True)
 
 
-async def _run_forever(ctx: Context, tick: float) -> None:
+async def _run_service(ctx: Context) -> None:
+    def report(result: CheckResult) -> None:
+        if result.outcome not in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
+            _report_results([result], as_json=False)
+
     with ctx.store() as store:
         async with Fetcher(ctx.settings.fetch) as fetcher:
-            checker = Checker(store, ctx.settings, fetcher)
-            while True:
-                due = store.due_articles(utc_now(), limit=500)
-                for result in await checker.check_many(due):
-                    if result.outcome not in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
-                        click.echo(f"{_short_time(utc_now())} {result.outcome.value} {result.url}")
-                if len(due) < 500:
-                    await asyncio.sleep(tick)
+            await Service(store, ctx.settings, fetcher, on_result=report).run()
 
 
 # -- helpers ------------------------------------------------------------------
@@ -532,3 +529,7 @@ def _article_json(article: Article) -> dict[str, Any]:
         "error_count": article.error_count,
         "last_error": article.last_error,
     }
+
+
+if __name__ == "__main__":
+    main()

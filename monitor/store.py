@@ -399,6 +399,15 @@ class Store:
         )
         return [_check(row) for row in rows]
 
+    def prune_checks(self, before: datetime) -> int:
+        """Delete uneventful check rows (unchanged, not_modified) older than ``before``."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "DELETE FROM checks WHERE at < ? AND outcome IN ('unchanged', 'not_modified')",
+                [to_iso(before)],
+            )
+        return cursor.rowcount
+
     def recent_outcomes(self, article_id: int, limit: int) -> list[Outcome]:
         """The outcomes of the last ``limit`` checks, newest first."""
         rows = self.db.execute(
