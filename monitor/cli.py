@@ -182,9 +182,7 @@ def pause(ctx: Context, urls: tuple[str, ...]) -> None:
 
     Example: monitor pause https://www.example.com/news/story.html
     """
-    with ctx.store() as store:
-        for article in set_watch_state(store, urls, State.PAUSED, utc_now()):
-            click.echo(f"paused: {article.url}", err=True)
+    _change_state(ctx, urls, State.PAUSED, "paused")
 
 
 @main.command()
@@ -195,9 +193,13 @@ def resume(ctx: Context, urls: tuple[str, ...]) -> None:
 
     Example: monitor resume https://www.example.com/news/story.html
     """
+    _change_state(ctx, urls, State.ACTIVE, "resumed")
+
+
+def _change_state(ctx: Context, urls: Sequence[str], state: State, verb: str) -> None:
     with ctx.store() as store:
-        for article in set_watch_state(store, urls, State.ACTIVE, utc_now()):
-            click.echo(f"resumed: {article.url}", err=True)
+        for article in set_watch_state(store, urls, state, utc_now()):
+            click.echo(f"{verb}: {article.url}", err=True)
 
 
 @main.command(name="list")
