@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from monitor.cadence import backoff
 from monitor.config import Settings
 from monitor.diff import classify_edit, diff_versions, updated_moved
-from monitor.errors import ExtractError, FetchError
+from monitor.errors import ExtractError, FetchError, RetryLaterError
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher
 from monitor.models import (
@@ -93,9 +93,17 @@ class Checker:
     async def check(self, article: Article) -> CheckResult:
         started = time.perf_counter()
         now = self.clock()
+        rules = self.settings.outlet_rules(outlet_of(article.url))
         try:
             fetched = await self.fetcher.fetch(
-                article.url, etag=article.etag, last_modified=article.last_modified
+                article.url,
+                etag=article.etag,
+                last_modified=article.last_modified,
+                obey_robots=rules.obey_robots,
+            )
+        except RetryLaterError as exc:
+            decided = self._failed(
+                article, now, str(exc), exc.status, started, not_before=exc.until
             )
         except FetchError as exc:
             decided = self._failed(article, now, str(exc), exc.status, started)
@@ -124,7 +132,10 @@ class Checker:
             return self._gone(article, fetched, now, started)
         if not 200 <= fetched.status < 300:
             reason = f"HTTP {fetched.status}"
-            return self._failed(article, now, reason, fetched.status, started, fetched)
+            asked = self.fetcher.retry_after(fetched.final_url)
+            return self._failed(
+                article, now, reason, fetched.status, started, fetched, not_before=asked
+            )
         rules = self.settings.outlet_rules(outlet_of(fetched.final_url))
         try:
             extracted = await asyncio.to_thread(
@@ -263,7 +274,9 @@ class Checker:
         status: int | None,
         started: float,
         fetched: Fetched | None = None,
+        not_before: datetime | None = None,
     ) -> _Outcome:
+        """An error outcome, retried with backoff (and no sooner than the host asked)."""
         errors = article.error_count + 1
         check = Check(
             article_id=article.id,
@@ -274,9 +287,10 @@ class Checker:
             bytes_read=fetched.bytes_read if fetched else None,
             error=reason,
         )
-        update = ArticleUpdate(
-            next_check_at=now + backoff(errors), error_count=errors, last_error=reason
-        )
+        next_check = now + backoff(errors)
+        if not_before is not None:
+            next_check = max(next_check, not_before)
+        update = ArticleUpdate(next_check_at=next_check, error_count=errors, last_error=reason)
         return _Outcome(check, update)
 
     def _check(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,16 @@ class FetchSettings:
     total_timeout: float = 30.0
     max_redirects: int = 5
     user_agent: str = USER_AGENT
+    concurrency: int = 16  # fetches in flight at once, all hosts together
+    per_host: int = 2  # fetches in flight at once to one host name
+    host_delay: float = 1.0  # least seconds between the starts of two requests to one host
+    max_retry_wait: float = 60.0  # longest Retry-After waited out; a longer one fails the fetch
+    obey_robots: bool = True  # follow robots.txt; [outlets."host"] obey_robots = false opts out
 
 
 @dataclass(frozen=True)
 class CheckSettings:
-    default_interval: int = 900  # seconds between checks before the scheduler lands
-    concurrency: int = 8  # fetches in flight during one `monitor check`
+    concurrency: int = 16  # articles checked at once (fetches are limited further by [fetch])
 
 
 @dataclass(frozen=True)
@@ -85,12 +90,132 @@ class ScheduleSettings:
         return Cadence(intervals=self.intervals, burst_s=self.burst, jitter=self.jitter)
 
 
+# -- notify (owned by monitor/notify.py) -------------------------------------
+
+NOTIFY_ONLY = ("any", "additions", "headline")
+_DIGEST_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+_CHANNEL_KEYS = {"url", "tags", "digest", "name"}
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """One alert channel from ``[[notify.channels]]``: an apprise URL and how it is used.
+
+    The URL carries secrets (tokens, passwords), so it is left out of ``repr``
+    and never logged or stored: the outbox knows the channel by ``name`` or,
+    without one, by a short hash of the URL (``monitor.notify.channel_id``).
+    Naming a channel keeps its pending alerts when its token is rotated.
+    """
+
+    url: str = field(repr=False)
+    tags: tuple[str, ...] = ()  # empty: every unmuted article; else articles sharing a tag
+    digest: str | None = None  # "HH:MM" in notify.timezone: one summary a day instead
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """``[notify]``: where alerts go and which edits are worth one.
+
+    ``urls`` are untagged, immediate channels (also ``MONITOR_NOTIFY_URLS``,
+    separated by whitespace or by commas before the next ``scheme://``);
+    ``[[notify.channels]]`` tables add tags, a daily digest or a stable name.
+    """
+
+    urls: tuple[str, ...] = field(default=(), repr=False)
+    channels: tuple[ChannelSettings, ...] = ()
+    base_url: str = ""  # the web UI as readers reach it; alerts link to its diff page
+    min_change_chars: int = 1  # characters added + removed (headline and byline too)
+    only: str = "any"  # "any", "additions" (something was added), "headline"
+    timezone: str = "UTC"  # for times shown in alerts and digest times
+    max_attempts: int = 8  # sends of one alert before it is marked failed
+    retry_base: float = 30.0  # seconds before the first retry; doubles after each failure
+    retry_max: float = 3600.0  # longest wait between two attempts
+    timeout: float = 30.0  # seconds one send may take
+
+    def __post_init__(self) -> None:
+        if self.only not in NOTIFY_ONLY:
+            raise ConfigError(f"[notify] only: expected one of {', '.join(NOTIFY_ONLY)}")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"[notify] timezone: unknown time zone {self.timezone!r}") from exc
+        if self.base_url and not re.match(r"https?://[^/?#\s]+", self.base_url):
+            raise ConfigError("[notify] base_url: expected an http(s):// address")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if self.min_change_chars < 0 or self.max_attempts < 1:
+            raise ConfigError("[notify] min_change_chars must be >= 0 and max_attempts >= 1")
+        if self.retry_base <= 0 or self.retry_max < self.retry_base or self.timeout <= 0:
+            raise ConfigError("[notify] retry_base, retry_max and timeout must be positive")
+        names = [c.name for c in self.channels if c.name]
+        if len(names) != len(set(names)):
+            raise ConfigError("[notify] channels: two channels have the same name")
+
+
+def _apprise_urls(raw: Any, origin: str) -> tuple[str, ...]:
+    """A TOML list of URLs, or one string of them (whitespace or comma separated).
+
+    A comma splits only before the next ``scheme://`` because apprise itself
+    uses commas inside a URL (``mailto://…?to=a@x.example,b@x.example``).
+    Messages never quote a URL: it may hold a token.
+    """
+    if isinstance(raw, str):
+        items = re.split(r"\s+|,(?=\s*[A-Za-z][A-Za-z0-9+.-]*://)", raw)
+    elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        items = raw
+    else:
+        raise ConfigError(f"{origin}: expected a list of apprise URLs")
+    urls = tuple(item.strip() for item in items if item.strip())
+    for i, url in enumerate(urls, 1):
+        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
+            raise ConfigError(f"{origin}: entry {i} is not an apprise URL (scheme://…)")
+    return urls
+
+
+def _channel_tables(raw: Any, origin: str) -> tuple[ChannelSettings, ...]:
+    """``[[notify.channels]]`` tables (or the same as JSON in ``MONITOR_NOTIFY_CHANNELS``)."""
+    if isinstance(raw, str):
+        raw = _json_value(raw)
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise ConfigError(f"{origin}: expected [[notify.channels]] tables")
+    channels = []
+    for i, table in enumerate(raw, 1):
+        where = f"{origin} #{i}"
+        unknown = set(table) - _CHANNEL_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
+        urls = _apprise_urls([table["url"]], f"{where} url") if "url" in table else ()
+        if len(urls) != 1:
+            raise ConfigError(f"{where}: url must be one apprise URL")
+        url = urls[0]
+        tags = table.get("tags", [])
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            raise ConfigError(f"{where}: tags must be a list of words")
+        digest = table.get("digest")
+        if digest is not None:
+            match = _DIGEST_TIME.fullmatch(str(digest).strip())
+            if not match:
+                raise ConfigError(f'{where}: digest must be a time like "08:00"')
+            digest = f"{int(match[1]):02d}:{match[2]}"
+        name = table.get("name")
+        if name is not None and not (isinstance(name, str) and _CHANNEL_NAME.fullmatch(name)):
+            raise ConfigError(f"{where}: name must be letters, digits, '.', '_' or '-'")
+        channels.append(
+            ChannelSettings(url=url, tags=tuple(sorted(set(tags))), digest=digest, name=name)
+        )
+    return tuple(channels)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
     fetch: FetchSettings = field(default_factory=FetchSettings)
     check: CheckSettings = field(default_factory=CheckSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     outlets: Mapping[str, OutletRules] = field(default_factory=dict)
 
     def outlet_rules(self, host: str) -> OutletRules:
@@ -114,6 +239,12 @@ _SECTIONS: dict[str, type] = {
     "fetch": FetchSettings,
     "check": CheckSettings,
     "schedule": ScheduleSettings,
+    "notify": NotifySettings,
+}
+# Settings that are not one scalar: (section class, key) -> parser(raw value, origin).
+_FIELD_PARSERS: dict[tuple[type, str], Callable[[Any, str], Any]] = {
+    (NotifySettings, "urls"): _apprise_urls,
+    (NotifySettings, "channels"): _channel_tables,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -179,6 +310,8 @@ def _section(cls: type, table: Any, origin: str) -> Any:
     for key, raw in table.items():
         if key == "intervals":
             values[key] = _interval_table(raw, f"{origin} {key}")
+        elif (cls, key) in _FIELD_PARSERS:
+            values[key] = _FIELD_PARSERS[cls, key](raw, f"{origin} {key}")
         else:
             values[key] = _coerce(raw, type(getattr(cls(), key)), f"{origin} {key}")
     return cls(**values)
@@ -257,6 +390,8 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
             for candidate in (var, alias):
                 if candidate and candidate in env and f.name == "intervals":
                     changes[f.name] = _interval_table(_json_value(env[candidate]), candidate)
+                elif candidate and candidate in env and (cls, f.name) in _FIELD_PARSERS:
+                    changes[f.name] = _FIELD_PARSERS[cls, f.name](env[candidate], candidate)
                 elif candidate and candidate in env:
                     changes[f.name] = _coerce(
                         env[candidate], type(getattr(cls(), f.name)), candidate

@@ -28,19 +28,47 @@ Bodies are streamed and decoded by this module rather than by httpx, so the
 size cap counts *decoded* bytes in 64 KiB steps: a gzip or brotli bomb is cut
 off after ``max_bytes`` instead of inflating in memory. ``total_timeout``
 bounds the whole exchange (DNS, connect, redirects, a body dripping one byte
-a second), not each read.
+a second), not each read; time spent queued for politeness (below) is not
+counted, so a long queue for one outlet cannot time its checks out.
+
+Politeness, enforced here so every caller (checks, feed polls, robots.txt
+fetches) gets it without asking - see :class:`HostGate`:
+
+- at most ``fetch.concurrency`` requests in flight in all, at most
+  ``fetch.per_host`` to one host name, and at least ``fetch.host_delay``
+  seconds between the starts of two requests to one host. Every redirect hop
+  is a request to its own host and queues like one;
+- a 429 or 503 with ``Retry-After`` (seconds or an HTTP date, capped at an
+  hour) holds back that host's next requests. A wait up to
+  ``fetch.max_retry_wait`` is waited out; a longer one fails at once with
+  :class:`RetryLaterError` ("… asked us to wait until …"), which carries the
+  time, so a scheduler moves on instead of parking a worker for an hour.
+  :meth:`Fetcher.retry_after` tells the checker the same after the 429
+  itself, which is returned as a status like any other;
+- robots.txt is consulted for every hop unless switched off
+  (``fetch.obey_robots``, or ``obey_robots=False`` per call for outlets that
+  opt out); see :mod:`monitor.robots` for the rules and the caching.
+
+Loopback hosts (``127.0.0.0/8``, ``::1``, ``localhost``) are exempt from all of
+that but the global limit: politeness protects other people's servers, and a
+loopback address is this machine - the demo newsroom and the test servers,
+which would otherwise be read at one page a second.
 """
 
 from __future__ import annotations
 
 import codecs
+import email.utils
 import functools
+import math
 import re
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Protocol
@@ -54,11 +82,29 @@ import httpx
 
 from monitor import netguard
 from monitor.config import FetchSettings
-from monitor.errors import FetchError, InvalidURLError, TooLargeError
+from monitor.errors import (
+    BlockedAddressError,
+    FetchError,
+    InvalidURLError,
+    RetryLaterError,
+    TooLargeError,
+)
 from monitor.models import Fetched
 from monitor.netguard import Resolver
+from monitor.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token
 
-__all__ = ["Fetcher", "GuardedBackend", "decode_html", "detect_encoding", "fetch_page"]
+__all__ = [
+    "Fetcher",
+    "GuardedBackend",
+    "HostGate",
+    "decode_html",
+    "detect_encoding",
+    "fetch_page",
+    "parse_retry_after",
+]
+
+Clock = Callable[[], float]  # monotonic seconds
+Sleep = Callable[[float], Awaitable[None]]
 
 CHUNK_SIZE = 64 * 1024  # the most decoded bytes produced per decoder step
 SNIFF_BYTES = 4096  # how far into the body <meta charset> is looked for
@@ -69,6 +115,8 @@ SNIFF_BYTES = 4096  # how far into the body <meta charset> is looked for
 _BROTLI_BOUNDED = hasattr(brotli.Decompressor, "can_accept_more_data")
 ACCEPT_ENCODING = "gzip, deflate, br" if _BROTLI_BOUNDED else "gzip, deflate"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this: nobody means "come back in a year"
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 class Fetcher:
@@ -80,6 +128,8 @@ class Fetcher:
     names exempt from the address rules (an intranet CMS, or a test's "public"
     first hop); redirects away from them are checked as usual.
     ``ssl_context`` replaces the default certificate store (a private CA).
+    ``clock`` (monotonic seconds) and ``sleep`` drive the politeness waits
+    and the robots.txt cache, so tests can run an hour of back-off in no time.
     """
 
     def __init__(
@@ -89,8 +139,25 @@ class Fetcher:
         resolver: Resolver | None = None,
         trusted_hosts: Iterable[str] = (),
         ssl_context: ssl.SSLContext | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = anyio.sleep,
     ) -> None:
         self.settings = settings or FetchSettings()
+        self._gate = HostGate(
+            concurrency=self.settings.concurrency,
+            per_host=self.settings.per_host,
+            delay=self.settings.host_delay,
+            max_wait=self.settings.max_retry_wait,
+            clock=clock,
+            sleep=sleep,
+        )
+        # robots.txt per site, fetched through this Fetcher (guarded, polite).
+        self.robots = RobotsCache(
+            self._get_robots,
+            token=product_token(self.settings.user_agent),
+            clock=clock,
+            passthrough=(BlockedAddressError, InvalidURLError, RetryLaterError),
+        )
         self._trusted = frozenset(netguard.normalise_host(h) for h in trusted_hosts)
         backend = GuardedBackend(
             resolver or netguard.resolve_host,
@@ -130,20 +197,31 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        obey_robots: bool | None = None,
     ) -> Fetched:
         """GET ``url``, conditionally when a validator from the last fetch is given.
 
         A 304 comes back as ``Fetched(status=304, text="")`` carrying the
-        validators still in force. ``bytes_read`` is the decoded body size.
+        validators still in force. ``bytes_read`` is the decoded body size and
+        ``duration_s`` the time spent on the wire, not queued for politeness.
+        ``obey_robots`` overrides ``fetch.obey_robots`` for this call (the
+        checker passes the outlet's ``obey_robots`` rule); when it is on, a
+        URL robots.txt disallows raises RobotsDisallowedError unrequested.
         """
-        started = time.perf_counter()
-        total = self.settings.total_timeout
-        try:
-            with anyio.fail_after(total):
-                raw = await self._exchange(url, etag, last_modified)
-        except TimeoutError as exc:
-            raise FetchError(f"timed out after {total:g} s fetching {url}") from exc
+        obey = self.settings.obey_robots if obey_robots is None else obey_robots
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        raw = await self._exchange(
+            url, conditional, obey_robots=obey, limit=self.settings.max_bytes, strict=True
+        )
         content_type = raw.headers.get("content-type")
         if raw.status == 304:
             text, encoding = "", None
@@ -160,16 +238,33 @@ class Fetcher:
             or (last_modified if raw.status == 304 else None),
             content_type=content_type,
             bytes_read=len(raw.body),
-            duration_s=time.perf_counter() - started,
+            duration_s=raw.elapsed,
         )
 
-    async def _exchange(self, url: str, etag: str | None, last_modified: str | None) -> _Raw:
-        """Follow redirects by hand, checking every hop; read the final body."""
-        conditional = {}
-        if etag:
-            conditional["If-None-Match"] = etag
-        if last_modified:
-            conditional["If-Modified-Since"] = last_modified
+    def retry_after(self, host_or_url: str) -> datetime | None:
+        """When a host that answered 429/503 with Retry-After takes requests again (UTC).
+
+        None when it has not asked us to wait, or the wait is over. Takes a
+        host name or a URL (such as ``Fetched.final_url``).
+        """
+        return self._gate.retry_after(_gate_key(host_or_url))
+
+    async def _exchange(
+        self,
+        url: str,
+        conditional: dict[str, str],
+        *,
+        obey_robots: bool,
+        limit: int,
+        strict: bool,
+    ) -> _Raw:
+        """Follow redirects by hand, checking every hop; read the final body.
+
+        Each hop is checked by the guard, then by robots.txt, then waits for
+        its host's turn; ``total_timeout`` is spent only while holding a turn.
+        """
+        total = self.settings.total_timeout
+        elapsed = 0.0
         cookies = httpx.Cookies()
         current = url
         for _hop in range(self.settings.max_redirects + 1):
@@ -178,47 +273,94 @@ class Fetcher:
                 allow_private=self.settings.allow_private_hosts,
                 trusted_hosts=self._trusted,
             )
-            try:
-                request = self._client.build_request("GET", current, headers=conditional)
-                cookies.set_cookie_header(request)
-                response = await self._client.send(request, stream=True)
-            except httpx.InvalidURL as exc:
-                raise InvalidURLError(f"not a valid URL: {current!r} ({exc})") from exc
-            except httpx.ConnectTimeout as exc:
-                raise FetchError(
-                    f"timed out connecting to {_host(current)} "
-                    f"after {self.settings.connect_timeout:g} s: {current}"
-                ) from exc
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out waiting for {current}") from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(f"could not fetch {current}: {_one_line(exc)}") from exc
-            try:
-                cookies.extract_cookies(response)
-                if response.has_redirect_location:
-                    current = str(response.url.join(response.headers["Location"]))
-                    continue
-                body = bytearray()
-                if response.status_code != 304:
-                    body = await self._read_body(response)
-                return _Raw(str(response.url), response.status_code, response.headers, body)
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out reading {current}") from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(f"could not read {current}: {_one_line(exc)}") from exc
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
+            host = _gate_key(current)
+            if obey_robots and not is_loopback_host(host):
+                await self.robots.check(current)
+            async with self._gate.slot(host, current):
+                started = time.perf_counter()
+                try:
+                    with anyio.fail_after(total - elapsed):
+                        raw, current = await self._hop(
+                            current, host, conditional, cookies, limit, strict
+                        )
+                except TimeoutError as exc:
+                    raise FetchError(f"timed out after {total:g} s fetching {url}") from exc
+                finally:
+                    elapsed += time.perf_counter() - started
+            if raw is not None:
+                raw.elapsed = elapsed
+                return raw
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects}): {url}")
 
-    async def _read_body(self, response: httpx.Response) -> bytearray:
-        """Stream and decode the body, never holding more than ``max_bytes`` + one chunk.
+    async def _hop(
+        self,
+        current: str,
+        host: str,
+        conditional: dict[str, str],
+        cookies: httpx.Cookies,
+        limit: int,
+        strict: bool,
+    ) -> tuple[_Raw | None, str]:
+        """One request: the final response, or None and the URL it redirects to."""
+        try:
+            request = self._client.build_request("GET", current, headers=conditional)
+            cookies.set_cookie_header(request)
+            response = await self._client.send(request, stream=True)
+        except httpx.InvalidURL as exc:
+            raise InvalidURLError(f"not a valid URL: {current!r} ({exc})") from exc
+        except httpx.ConnectTimeout as exc:
+            raise FetchError(
+                f"timed out connecting to {_host(current)} "
+                f"after {self.settings.connect_timeout:g} s: {current}"
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timed out waiting for {current}") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"could not fetch {current}: {_one_line(exc)}") from exc
+        try:
+            if response.status_code in RETRY_AFTER_STATUSES:
+                wait = parse_retry_after(
+                    response.headers.get("retry-after"), response.headers.get("date")
+                )
+                if wait:
+                    self._gate.defer(host, wait)
+            cookies.extract_cookies(response)
+            if response.has_redirect_location:
+                return None, str(response.url.join(response.headers["Location"]))
+            body = bytearray()
+            if response.status_code != 304:
+                body = await self._read_body(response, limit, strict=strict)
+            return _Raw(str(response.url), response.status_code, response.headers, body), current
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timed out reading {current}") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"could not read {current}: {_one_line(exc)}") from exc
+        finally:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+
+    async def _get_robots(self, url: str) -> tuple[int, str]:
+        """robots.txt for :class:`RobotsCache`: guarded and polite, cut at 500 KiB.
+
+        Never consults robots.txt itself, and cuts a long file at its last
+        whole line rather than failing like an oversized article.
+        """
+        raw = await self._exchange(url, {}, obey_robots=False, limit=ROBOTS_MAX_BYTES, strict=False)
+        body = raw.body
+        if raw.status < 400 and len(body) >= ROBOTS_MAX_BYTES:
+            body = body[: body.rfind(b"\n") + 1]
+        return raw.status, bytes(body).decode("utf-8", errors="replace")
+
+    async def _read_body(
+        self, response: httpx.Response, limit: int, *, strict: bool = True
+    ) -> bytearray:
+        """Stream and decode the body, never holding more than ``limit`` + one chunk.
 
         A successful response past the cap raises TooLargeError. An error page
         (4xx/5xx) past the cap is cut short instead: its status is the answer.
+        With ``strict=False`` every body is cut short (robots.txt).
         """
-        limit = self.settings.max_bytes
-        strict = response.is_success
+        strict = strict and response.is_success
         declared = response.headers.get("content-length", "")
         # A compressed body decodes to at least about its own size, so a
         # declared length past the cap is enough to stop before reading.
@@ -251,10 +393,176 @@ async def fetch_page(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    obey_robots: bool | None = None,
 ) -> Fetched:
     """Fetch one URL with a short-lived Fetcher: for one-off commands, not loops."""
     async with Fetcher(settings) as fetcher:
-        return await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        return await fetcher.fetch(
+            url, etag=etag, last_modified=last_modified, obey_robots=obey_robots
+        )
+
+
+# --- politeness ------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _HostState:
+    slots: anyio.Semaphore  # per_host turns
+    next_start: float = -math.inf  # monotonic: the next request may start then (host_delay)
+    not_before: float = -math.inf  # monotonic: Retry-After holds requests until then
+    until: datetime | None = None  # not_before as a UTC time, for messages and the checker
+    users: int = 0  # tasks inside slot(): the state must not be forgotten under them
+
+
+class HostGate:
+    """Turns to make a request: a global limit, a per-host limit and delay, Retry-After.
+
+    ``slot(host, url)`` is entered around each single request (one redirect
+    hop). A task first takes one of the host's ``per_host`` turns (FIFO), then
+    waits until the host's delay and any Retry-After have passed, and only
+    then takes one of the ``concurrency`` global turns, so requests queued
+    for a slow or strict host never hold turns that other hosts could use.
+    If the host's clock moved while the global turn was awaited, the turn is
+    handed back and the wait resumes.
+
+    ``clock`` is monotonic seconds and ``sleep`` waits on that clock: tests
+    substitute a fake pair. Loopback hosts get the global limit only.
+    """
+
+    PRUNE_AT = 1024  # host states kept before idle ones are forgotten
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 16,
+        per_host: int = 2,
+        delay: float = 1.0,
+        max_wait: float = 60.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = anyio.sleep,
+    ) -> None:
+        self._global = anyio.Semaphore(max(1, concurrency))
+        self._per_host = max(1, per_host)
+        self._delay = max(0.0, delay)
+        self._max_wait = max_wait
+        self._clock = clock
+        self._sleep = sleep
+        self._hosts: dict[str, _HostState] = {}
+
+    @asynccontextmanager
+    async def slot(self, host: str, url: str = "") -> AsyncIterator[None]:
+        """Hold a turn to send one request to ``host``.
+
+        Raises RetryLaterError at once when the host's Retry-After is further
+        away than ``max_wait``; ``url`` is only for that message.
+        """
+        if is_loopback_host(host):
+            async with self._global:
+                yield
+            return
+        state = self._state(host)
+        state.users += 1
+        try:
+            self._refuse_long_wait(host, state, url)
+            async with state.slots:
+                while True:
+                    self._refuse_long_wait(host, state, url)
+                    wait = max(state.next_start, state.not_before) - self._clock()
+                    if wait > 0:
+                        await self._sleep(wait)
+                        continue
+                    await self._global.acquire()
+                    now = self._clock()
+                    if max(state.next_start, state.not_before) <= now:
+                        break
+                    self._global.release()  # another hop to this host went first
+                state.next_start = now + self._delay
+                try:
+                    yield
+                finally:
+                    self._global.release()
+        finally:
+            state.users -= 1
+
+    def defer(self, host: str, seconds: float) -> None:
+        """Hold ``host``'s requests for ``seconds``; a later Retry-After replaces this one."""
+        if is_loopback_host(host) or seconds <= 0:
+            return
+        state = self._state(host)
+        state.not_before = self._clock() + seconds
+        state.until = datetime.now(UTC) + timedelta(seconds=seconds)
+
+    def retry_after(self, host: str) -> datetime | None:
+        """When ``host`` takes requests again by its Retry-After, or None when it already does."""
+        state = self._hosts.get(host)
+        if state is None or state.not_before <= self._clock():
+            return None
+        return state.until
+
+    def _refuse_long_wait(self, host: str, state: _HostState, url: str) -> None:
+        if state.not_before - self._clock() > self._max_wait:
+            until = state.until or datetime.now(UTC)
+            raise RetryLaterError(
+                f"{host} asked us to wait until {until:%Y-%m-%d %H:%M:%S} UTC (Retry-After), "
+                f"longer than fetch.max_retry_wait = {self._max_wait:g} s: {url or host}",
+                host=host,
+                until=until,
+            )
+
+    def _state(self, host: str) -> _HostState:
+        state = self._hosts.get(host)
+        if state is None:
+            if len(self._hosts) >= self.PRUNE_AT:
+                self._prune()
+            state = self._hosts[host] = _HostState(anyio.Semaphore(self._per_host))
+        return state
+
+    def _prune(self) -> None:
+        """Forget hosts nobody is waiting for whose delay and Retry-After are over."""
+        now = self._clock()
+        for host, state in list(self._hosts.items()):
+            if state.users == 0 and state.next_start <= now and state.not_before <= now:
+                del self._hosts[host]
+
+
+def parse_retry_after(value: str | None, server_date: str | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for, or None when absent or unreadable.
+
+    Both RFC 9110 forms: delay seconds, or an HTTP date - measured from the
+    response's own ``Date`` when it has one, so a server whose clock is off
+    still gets the wait it meant. Capped at :data:`MAX_RETRY_AFTER`; a date in
+    the past means no wait.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return min(float(text[:8]), MAX_RETRY_AFTER)  # eight digits already pass the cap
+    when = _http_date(text)
+    if when is None:
+        return None
+    reference = _http_date(server_date or "") or datetime.now(UTC)
+    return min(max(0.0, (when - reference).total_seconds()), MAX_RETRY_AFTER)
+
+
+def _http_date(text: str) -> datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # HTTP dates are GMT
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` names and loopback addresses: this machine, exempt from politeness."""
+    name = netguard.normalise_host(host)
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = netguard.literal_address(name)
+    except ValueError:
+        return False
+    return address is not None and address.is_loopback
 
 
 @functools.cache
@@ -269,10 +577,17 @@ class _Raw:
     status: int
     headers: httpx.Headers
     body: bytearray
+    elapsed: float = 0.0  # seconds on the wire, all hops
 
 
 def _host(url: str) -> str:
     return httpx.URL(url).host
+
+
+def _gate_key(host_or_url: str) -> str:
+    """The host name politeness is counted by: lower-case, no port, no root dot."""
+    host = _host(host_or_url) if "://" in host_or_url else host_or_url
+    return netguard.normalise_host(host)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -49,8 +49,10 @@ def server(shared_server: PageServer) -> PageServer:
     return shared_server
 
 
-LOCAL = FetchSettings(allow_private_hosts=True)
-GUARDED = FetchSettings(allow_private_hosts=False)
+# Politeness (robots.txt, host delay) has its own tests in test_politeness.py and
+# test_robots.py; here it would add /robots.txt requests and seconds of waiting.
+LOCAL = FetchSettings(allow_private_hosts=True, obey_robots=False, host_delay=0.0)
+GUARDED = FetchSettings(allow_private_hosts=False, obey_robots=False, host_delay=0.0)
 
 ARTICLE = "<html><head><title>Story</title></head><body><p>Héllo, world.</p></body></html>"
 
