@@ -1,0 +1,69 @@
+"""The checker's decisions on failures: errors are retried, never recorded as edits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.checker import Checker
+from monitor.config import FetchSettings, Settings
+from monitor.fetch import Fetcher
+from monitor.models import Outcome
+from monitor.store import Store
+from monitor.watchlist import add_urls
+from tests.pageserver import PageServer
+from tests.samples import PARAGRAPHS, page
+
+pytestmark = pytest.mark.anyio
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+SETTINGS = Settings(fetch=FetchSettings(allow_private_hosts=True, host_delay=0.0))
+
+
+async def check_once(store: Store, article_id: int, fetcher: Fetcher, at: datetime = NOW):
+    checker = Checker(store, SETTINGS, fetcher, clock=lambda: at)
+    return await checker.check(store.article(article_id))
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "",  # an empty 200
+        "<html><body><nav>Home</nav></body></html>",  # a page with no article
+    ],
+)
+async def test_a_page_without_article_text_is_an_error_not_a_deletion(
+    server: PageServer, tmp_path: Path, broken: str
+) -> None:
+    server.set("/a", page(PARAGRAPHS))
+    with Store(tmp_path / "m.db") as store:
+        [added] = add_urls(store, [server.url("/a")], now=NOW, allow_private=True)
+        async with Fetcher(SETTINGS.fetch) as fetcher:
+            assert (await check_once(store, added.article.id, fetcher)).outcome == Outcome.NEW
+            server.set("/a", broken)
+            result = await check_once(store, added.article.id, fetcher, NOW + timedelta(hours=1))
+        assert result.outcome == Outcome.ERROR and result.error
+        assert [v.n for v in store.versions(added.article.id)] == [1]
+        article = store.article(added.article.id)
+        assert article.error_count == 1 and article.last_error == result.error
+        assert article.next_check_at > NOW + timedelta(hours=1)
+
+
+async def test_retry_after_pushes_the_next_check_back(server: PageServer, tmp_path: Path) -> None:
+    """Loopback is exempt from politeness, so a made-up name resolves to the server."""
+    server.set("/a", "busy", status=503, headers={"Retry-After": "1800"})
+    url = f"http://news.example:{server.port}/a"
+    with Store(tmp_path / "m.db") as store:
+        [added] = add_urls(store, [url], now=NOW, allow_private=True)
+        fetcher = Fetcher(
+            FetchSettings(allow_private_hosts=True, obey_robots=False, host_delay=0.0),
+            resolver=lambda host: ["127.0.0.1"],
+        )
+        async with fetcher:
+            result = await check_once(store, added.article.id, fetcher)
+        assert (result.outcome, result.http_status) == (Outcome.ERROR, 503)
+        # Backoff alone would retry in two minutes; the host asked for half an hour.
+        wanted = datetime.now(UTC) + timedelta(minutes=29)
+        assert store.article(added.article.id).next_check_at >= wanted
