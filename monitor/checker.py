@@ -35,7 +35,8 @@ from monitor.models import (
     PageTime,
     State,
 )
-from monitor.store import ArticleUpdate, NewVersion, Store
+from monitor.notify import plan_gone_notifications, plan_notifications
+from monitor.store import ArticleUpdate, NewNotification, NewVersion, Store
 from monitor.text import text_hash
 from monitor.urls import outlet_of
 
@@ -56,6 +57,7 @@ class _Outcome:
     check: Check
     update: ArticleUpdate
     new_version: NewVersion | None = None
+    notifications: tuple[NewNotification, ...] = ()
 
 
 class Checker:
@@ -110,7 +112,11 @@ class Checker:
         else:
             decided = await self._after_fetch(article, fetched, now, started)
         stored = self.store.record_check(
-            article.id, decided.check, update=decided.update, new_version=decided.new_version
+            article.id,
+            decided.check,
+            update=decided.update,
+            new_version=decided.new_version,
+            notifications=decided.notifications,
         )
         return CheckResult(
             url=article.url,
@@ -182,9 +188,9 @@ class Checker:
         version = self._new_version(
             extracted, now, content_hash, edit.kind, tuple(sorted(flags)), diff.stats, reverts_to
         )
-        return _Outcome(
-            self._check(article, fetched, now, started, Outcome.CHANGED), update, version
-        )
+        planned = tuple(plan_notifications(self.settings, article, version, previous))
+        checked = self._check(article, fetched, now, started, Outcome.CHANGED)
+        return _Outcome(checked, update, version, planned)
 
     def _new_version(
         self,
@@ -264,7 +270,11 @@ class Checker:
             error_count=errors,
             last_error=f"HTTP {fetched.status}",
         )
-        return _Outcome(self._check(article, fetched, now, started, Outcome.GONE), update)
+        planned: tuple[NewNotification, ...] = ()
+        if in_a_row and article.state != State.GONE:
+            planned = tuple(plan_gone_notifications(self.settings, article, now))
+        checked = self._check(article, fetched, now, started, Outcome.GONE)
+        return _Outcome(checked, update, None, planned)
 
     def _failed(
         self,

@@ -30,6 +30,7 @@ from monitor.errors import MonitorError
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher, decode_html
 from monitor.models import Article, CheckResult, Extracted, Outcome, State
+from monitor.notify import configured_channels, notification_status, send_test
 from monitor.review import compare_versions, history_to_json, pair_to_json
 from monitor.schedule import Service
 from monitor.store import Store
@@ -473,6 +474,65 @@ def _print_extracted(source: str, extracted: Extracted) -> None:
     for paragraph in extracted.paragraphs:
         click.echo(click.wrap_text(paragraph, width=88, preserve_paragraphs=True))
         click.echo("")
+
+
+# -- alerts -------------------------------------------------------------------
+
+
+@main.group()
+def notify() -> None:
+    """Alert channels: send a test alert, see pending and failed alerts.
+
+    Example: monitor notify test
+    """
+
+
+@notify.command(name="test")
+@json_option
+@pass_context
+def notify_test(ctx: Context, as_json: bool) -> None:
+    """Send a test alert to every configured channel and report each result.
+
+    Exit code 1 when any channel failed.
+
+    Example: MONITOR_NOTIFY_URLS=json://127.0.0.1:8080/hook monitor notify test
+    """
+    if not configured_channels(ctx.settings):
+        fail("no alert channels configured: set [notify] urls in the config or MONITOR_NOTIFY_URLS")
+    results = asyncio.run(send_test(ctx.settings))
+    if as_json:
+        emit_json({"channels": [r.to_json() for r in results]})
+    else:
+        for r in results:
+            verdict = "ok" if r.ok else f"FAILED: {r.error}"
+            click.echo(f"{r.channel:<16} {r.url}  {verdict}")
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@notify.command(name="status")
+@json_option
+@pass_context
+def notify_status(ctx: Context, as_json: bool) -> None:
+    """Alerts not delivered yet: pending (with their next attempt) and failed ones.
+
+    Example: monitor notify status --json
+    """
+    with ctx.store() as store:
+        status = notification_status(store, ctx.settings)
+    if as_json:
+        emit_json(status.to_json())
+        return
+    counts = ", ".join(f"{n} {state}" for state, n in sorted(status.counts.items())) or "none"
+    click.echo(f"alerts: {counts}")
+    for row in status.rows:
+        version = f" v{row.version}" if row.version else ""
+        when = f" next {_short_time(row.next_attempt_at)}" if row.next_attempt_at else ""
+        error = f" ({row.last_error})" if row.last_error else ""
+        click.echo(
+            f"{row.status:<8} {row.channel:<16} {row.event}{version} {row.article_url}"
+            f" attempts {row.attempts}{when}{error}"
+        )
 
 
 # -- running ------------------------------------------------------------------

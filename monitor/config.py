@@ -209,6 +209,46 @@ def _channel_tables(raw: Any, origin: str) -> tuple[ChannelSettings, ...]:
     return tuple(channels)
 
 
+# -- web (owned by monitor/web) -------------------------------------------------
+
+MIN_TOKEN_CHARS = 16
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: where ``monitor serve`` listens and who may use it.
+
+    On a loopback address only this machine's users can connect, so no login
+    is asked unless a token is set. On any other address every page and API
+    call needs ``token`` (also ``MONITOR_WEB_TOKEN``), and ``monitor serve``
+    refuses to start without one: an open watchlist lets anyone make the
+    server fetch URLs. The token and the session secret stay out of ``repr``.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str = field(default="", repr=False)  # empty: no login (loopback only)
+    base_url: str = ""  # the UI as readers reach it (behind a proxy): absolute links in feeds
+    session_secret: str = field(default="", repr=False)  # signs cookies; empty: from the token
+    session_days: int = 30  # a login lasts this long
+    page_size: int = 50  # rows per page in lists, and the API's default limit
+    max_body_bytes: int = 1_000_000  # larger request bodies are refused with 413
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "token", self.token.strip())
+        if self.token and len(self.token) < MIN_TOKEN_CHARS:
+            raise ConfigError(f"[web] token: use at least {MIN_TOKEN_CHARS} random characters")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError("[web] port: expected 0-65535")
+        if self.base_url and not re.match(r"https?://[^/?#\s]+", self.base_url):
+            raise ConfigError("[web] base_url: expected an http(s):// address")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if self.session_days < 1 or not 1 <= self.page_size <= 500:
+            raise ConfigError("[web] session_days must be >= 1 and page_size 1-500")
+        if self.max_body_bytes < 1024:
+            raise ConfigError("[web] max_body_bytes must be at least 1024")
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
@@ -216,6 +256,7 @@ class Settings:
     check: CheckSettings = field(default_factory=CheckSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    web: WebSettings = field(default_factory=WebSettings)
     outlets: Mapping[str, OutletRules] = field(default_factory=dict)
 
     def outlet_rules(self, host: str) -> OutletRules:
@@ -240,6 +281,7 @@ _SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "schedule": ScheduleSettings,
     "notify": NotifySettings,
+    "web": WebSettings,
 }
 # Settings that are not one scalar: (section class, key) -> parser(raw value, origin).
 _FIELD_PARSERS: dict[tuple[type, str], Callable[[Any, str], Any]] = {

@@ -1,4 +1,4 @@
-"""The unattended service: APScheduler jobs that dispatch due checks and keep house.
+"""The unattended service: APScheduler jobs that check due articles, send alerts, keep house.
 
 The schedule itself lives in the database (``articles.next_check_at``): one
 interval job looks for whatever is due and checks it, in batches, so a
@@ -24,6 +24,7 @@ from monitor.checker import Checker, Clock, utc_now
 from monitor.config import Settings
 from monitor.fetch import Fetcher
 from monitor.models import CheckResult
+from monitor.notify import deliver_pending
 from monitor.store import Store
 
 log = logging.getLogger("monitor.schedule")
@@ -108,6 +109,15 @@ class Service:
             coalesce=True,
             id="dispatch",
         )
+        scheduler.add_job(
+            self._deliver_job,
+            "interval",
+            seconds=self.settings.schedule.tick,
+            next_run_time=self.clock(),
+            max_instances=1,
+            coalesce=True,
+            id="deliver",
+        )
         scheduler.add_job(self.prune, "cron", hour=3, minute=17, id="prune")
         scheduler.start()
         try:
@@ -122,6 +132,13 @@ class Service:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+
+    async def _deliver_job(self) -> None:
+        """Send due alerts (digests included: their rows fall due at the digest time)."""
+        try:
+            await deliver_pending(self.store, self.settings, self.clock())
+        except Exception:  # a channel failure must not stop the service
+            log.exception("alert delivery failed; will retry on the next tick")
 
     async def _dispatch_job(self) -> None:
         try:

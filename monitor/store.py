@@ -146,6 +146,24 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_notification_outbox(db: sqlite_utils.Database) -> None:
+    """Outbox columns for monitor/notify.py.
+
+    ``event`` says what the row announces (``edit``: a new version; ``gone``:
+    the article was pulled, no version). ``claimed_until`` is the lease of a
+    row being sent (status ``sending``), so two deliverers never both send it
+    and a crashed one's rows come back when the lease ends. The unique index
+    makes writing the same version's alerts twice harmless.
+    """
+    db.execute("ALTER TABLE notifications ADD COLUMN event TEXT NOT NULL DEFAULT 'edit'")
+    db.execute("ALTER TABLE notifications ADD COLUMN claimed_until TEXT")
+    db.execute(
+        "CREATE UNIQUE INDEX notifications_once ON notifications (version_id, channel, event)"
+    )
+    db.execute("CREATE INDEX notifications_channel ON notifications (channel, status)")
+
+
 @dataclass(frozen=True)
 class NewVersion:
     """What a check found worth keeping as the article's next version."""
@@ -423,8 +441,13 @@ class Store:
         *,
         update: ArticleUpdate,
         new_version: NewVersion | None = None,
+        notifications: Sequence[NewNotification] = (),
     ) -> Version | None:
-        """Write one check, its new version (if any) and the article's new state atomically."""
+        """Write one check, its new version, its alerts and the article's state atomically.
+
+        The alerts go into the outbox in the same transaction as the version,
+        so a crash can never leave an edit without its alerts or the reverse.
+        """
         with self.transaction():
             stored: Version | None = None
             version_n = None
@@ -447,6 +470,7 @@ class Store:
             changes = _article_changes(update)
             changes["last_checked_at"] = to_iso(check.at)
             self.db["articles"].update(article_id, changes)
+            self.insert_notifications(article_id, notifications, version_n=version_n)
         if version_n is not None:
             stored = self.version(article_id, version_n)
         return stored
@@ -477,6 +501,254 @@ class Store:
             }
         )
         return n
+
+    # -- notifications ----------------------------------------------------
+    # The alert outbox of monitor/notify.py. Rows are written in the same
+    # transaction as the version they announce, then claimed (status
+    # "sending" with a lease), sent, and marked one transaction per send, so
+    # an alert is neither lost nor sent again after it went out.
+
+    def insert_notifications(
+        self, article_id: int, rows: Sequence[NewNotification], *, version_n: int | None = None
+    ) -> int:
+        """Write outbox rows for one article (and its version ``version_n``, if any).
+
+        Opens no transaction: ``record_check`` calls it inside its own so the
+        version and its alerts are written together. Rows already written for
+        the same version, channel and event are skipped.
+        """
+        if not rows:
+            return 0
+        version_id = None
+        if version_n is not None:
+            version_id = self.db.execute(
+                "SELECT id FROM versions WHERE article_id = ? AND n = ?", [article_id, version_n]
+            ).fetchone()[0]
+        cursor = self.db.conn.executemany(
+            "INSERT OR IGNORE INTO notifications (version_id, article_id, channel, event,"
+            " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+            [
+                (
+                    version_id,
+                    article_id,
+                    row.channel,
+                    row.event,
+                    to_iso(row.next_attempt_at),
+                    to_iso(row.created_at),
+                )
+                for row in rows
+            ],
+        )
+        return cursor.rowcount
+
+    def enqueue_notifications(
+        self, article_id: int, rows: Sequence[NewNotification], *, version_n: int | None = None
+    ) -> int:
+        """``insert_notifications`` in a transaction of its own."""
+        with self.transaction():
+            return self.insert_notifications(article_id, rows, version_n=version_n)
+
+    def claim_notifications(
+        self,
+        channel: str,
+        now: datetime,
+        *,
+        lease_until: datetime,
+        limit: int = 100,
+        due_only: bool = True,
+    ) -> list[Notification]:
+        """Take a channel's due rows for sending: status ``sending`` until ``lease_until``.
+
+        One IMMEDIATE transaction, so two deliverers never claim the same row.
+        A claim counts as an attempt: a deliverer that crashes mid-send uses
+        one up, and the row is claimable again once its lease has ended.
+        ``due_only=False`` takes every pending row (a digest sent on demand).
+        """
+        with self.transaction():
+            ids = [
+                row[0]
+                for row in self.db.execute(
+                    "SELECT id FROM notifications WHERE channel = ? AND ("
+                    " (status = 'pending' AND (? OR next_attempt_at IS NULL"
+                    "  OR next_attempt_at <= ?))"
+                    " OR (status = 'sending' AND claimed_until <= ?))"
+                    " ORDER BY created_at, id LIMIT ?",
+                    [channel, not due_only, to_iso(now), to_iso(now), limit],
+                ).fetchall()
+            ]
+            if ids:
+                marks = ", ".join("?" for _ in ids)
+                self.db.execute(
+                    "UPDATE notifications SET status = 'sending', claimed_until = ?,"
+                    f" attempts = attempts + 1 WHERE id IN ({marks})",
+                    [to_iso(lease_until), *ids],
+                )
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self._notifications_where(f"n.id IN ({marks})", ids, order="n.created_at, n.id")
+
+    def mark_notifications_sent(self, ids: Sequence[int], at: datetime) -> int:
+        """Record a successful send, at once and on its own, so it is never sent again."""
+        if not ids:
+            return 0
+        marks = ", ".join("?" for _ in ids)
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE notifications SET status = 'sent', sent_at = ?, claimed_until = NULL,"
+                f" last_error = NULL WHERE id IN ({marks}) AND status = 'sending'",
+                [to_iso(at), *ids],
+            )
+        return cursor.rowcount
+
+    def release_notifications(
+        self, ids: Sequence[int], *, error: str, retry_at: datetime | None
+    ) -> int:
+        """A failed send: back to ``pending`` until ``retry_at``, or ``failed`` when None."""
+        if not ids:
+            return 0
+        marks = ", ".join("?" for _ in ids)
+        status = "pending" if retry_at is not None else "failed"
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE notifications SET status = ?, next_attempt_at = ?, last_error = ?,"
+                f" claimed_until = NULL WHERE id IN ({marks}) AND status = 'sending'",
+                [status, to_iso(retry_at), error, *ids],
+            )
+        return cursor.rowcount
+
+    def fail_orphan_notifications(self, channels: Sequence[str], error: str) -> int:
+        """Fail pending rows of channels no longer configured, so status shows why."""
+        marks = ", ".join("?" for _ in channels)
+        where = f"channel NOT IN ({marks})" if channels else "1"
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE notifications SET status = 'failed', last_error = ?, claimed_until = NULL"
+                f" WHERE status IN ('pending', 'sending') AND {where}",
+                [error, *channels],
+            )
+        return cursor.rowcount
+
+    def notifications(
+        self, *, statuses: Sequence[str] | None = None, limit: int | None = None
+    ) -> list[Notification]:
+        """Outbox rows, oldest first, with their article's URL and version number."""
+        where, params = "1", []
+        if statuses:
+            where = f"n.status IN ({', '.join('?' for _ in statuses)})"
+            params = list(statuses)
+        return self._notifications_where(where, params, order="n.created_at, n.id", limit=limit)
+
+    def notification_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) FROM notifications GROUP BY status")
+        return {status: count for status, count in rows.fetchall()}
+
+    def _notifications_where(
+        self, where: str, params: Sequence[Any], *, order: str, limit: int | None = None
+    ) -> list[Notification]:
+        sql = (
+            "SELECT n.*, a.url AS article_url, v.n AS version_n FROM notifications n"
+            " LEFT JOIN articles a ON a.id = n.article_id"
+            " LEFT JOIN versions v ON v.id = n.version_id"
+            f" WHERE {where} ORDER BY {order}" + (" LIMIT ?" if limit is not None else "")
+        )
+        args = [*params, limit] if limit is not None else list(params)
+        return [_notification(row) for row in self.db.query(sql, args)]
+
+    # -- web queries ------------------------------------------------------
+    # Read-only queries for monitor/web: the watchlist with filters, recent
+    # edits across articles, an article's eventful checks, and counts for
+    # filter menus. Filters are bound parameters; sort keys are picked from
+    # fixed SQL, never pasted from input.
+
+    def find_articles(
+        self, wanted: ArticleFilter, *, limit: int | None = None, offset: int = 0
+    ) -> list[Article]:
+        """Articles matching ``wanted``, in its sort order, a page at a time."""
+        where, params = _article_filter(wanted)
+        sql = (
+            f"SELECT * FROM ({_ARTICLE_SELECT}) a WHERE {where}"
+            f" ORDER BY {_ARTICLE_ORDER[wanted.sort]} LIMIT ? OFFSET ?"
+        )
+        rows = self.db.query(sql, [*params, -1 if limit is None else limit, offset])
+        return [_article(row) for row in rows]
+
+    def count_articles(self, wanted: ArticleFilter) -> int:
+        where, params = _article_filter(wanted)
+        sql = f"SELECT COUNT(*) FROM articles a WHERE {where}"
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def find_edits(
+        self, wanted: EditFilter, *, limit: int | None = None, offset: int = 0
+    ) -> list[EditEntry]:
+        """Edits (versions after the first) across articles, newest first."""
+        where, params = _edit_filter(wanted)
+        sql = (
+            "SELECT v.*, a.url AS article_url, a.outlet AS article_outlet,"
+            " a.title AS article_title, a.tags AS article_tags, a.state AS article_state"
+            f" FROM versions v JOIN articles a ON a.id = v.article_id WHERE {where}"
+            " ORDER BY v.fetched_at DESC, v.id DESC LIMIT ? OFFSET ?"
+        )
+        rows = self.db.query(sql, [*params, -1 if limit is None else limit, offset])
+        return [
+            EditEntry(
+                version=_version(row),
+                url=row["article_url"],
+                outlet=row["article_outlet"],
+                article_title=row["article_title"],
+                tags=tuple(json.loads(row["article_tags"])),
+                state=State(row["article_state"]),
+            )
+            for row in rows
+        ]
+
+    def count_edits(self, wanted: EditFilter) -> int:
+        where, params = _edit_filter(wanted)
+        sql = (
+            f"SELECT COUNT(*) FROM versions v JOIN articles a ON a.id = v.article_id WHERE {where}"
+        )
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def article_events(
+        self, article_id: int, outcomes: Sequence[Outcome], limit: int = 200
+    ) -> list[Check]:
+        """An article's checks with one of ``outcomes``, newest ``limit`` of them, oldest first.
+
+        The timeline shows eventful checks (errors, pulled pages, Updated-only
+        changes), not the thousands of "unchanged" ones.
+        """
+        if not outcomes:
+            return []
+        marks = ", ".join("?" for _ in outcomes)
+        rows = self.db.query(
+            f"SELECT * FROM checks WHERE article_id = ? AND outcome IN ({marks})"
+            " ORDER BY at DESC, id DESC LIMIT ?",
+            [article_id, *(o.value for o in outcomes), limit],
+        )
+        return [_check(row) for row in reversed(list(rows))]
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag in use on the watchlist (removed articles aside), with its article count."""
+        rows = self.db.execute(
+            "SELECT j.value, COUNT(*) FROM articles a, json_each(a.tags) j"
+            " WHERE a.state != 'removed' GROUP BY j.value ORDER BY j.value"
+        )
+        return {tag: count for tag, count in rows.fetchall()}
+
+    def outlet_counts(self) -> dict[str, int]:
+        """Every outlet on the watchlist (removed articles aside), with its article count."""
+        rows = self.db.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE state != 'removed'"
+            " GROUP BY outlet ORDER BY outlet"
+        )
+        return {outlet: count for outlet, count in rows.fetchall()}
+
+    def next_check_due(self) -> datetime | None:
+        """When the earliest active article is next checked, for "next check at" notes."""
+        row = self.db.execute(
+            "SELECT MIN(next_check_at) FROM articles WHERE state = 'active'"
+        ).fetchone()
+        return from_iso(row[0])
 
 
 _ARTICLE_SELECT = (
@@ -562,3 +834,162 @@ def _check(row: dict[str, Any]) -> Check:
         version_n=row["version_n"],
         updated_at=from_iso(row["updated_at"]),
     )
+
+
+# -- notifications --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """An outbox row to write: one alert for one channel (see ``monitor.notify``)."""
+
+    channel: str  # the channel id: its name or a hash of its URL, never the URL
+    event: str  # "edit" (a new version) or "gone" (the article was pulled)
+    created_at: datetime
+    next_attempt_at: datetime  # now, or the channel's next digest time
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An outbox row as stored, with its article's URL and version number."""
+
+    id: int
+    version_id: int | None
+    article_id: int | None
+    channel: str
+    event: str
+    status: str  # pending, sending, sent, failed
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    sent_at: datetime | None
+    created_at: datetime
+    claimed_until: datetime | None = None
+    article_url: str | None = None
+    version_n: int | None = None
+
+
+def _notification(row: dict[str, Any]) -> Notification:
+    return Notification(
+        id=row["id"],
+        version_id=row["version_id"],
+        article_id=row["article_id"],
+        channel=row["channel"],
+        event=row["event"],
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=from_iso(row["next_attempt_at"]),
+        last_error=row["last_error"],
+        sent_at=from_iso(row["sent_at"]),
+        created_at=from_iso(row["created_at"]) or datetime.now(UTC),
+        claimed_until=from_iso(row["claimed_until"]),
+        article_url=row["article_url"],
+        version_n=row["version_n"],
+    )
+
+
+# -- web queries ------------------------------------------------------------
+
+EDIT_KINDS = ("declared", "stealth")  # Kind values an edit filter may name; anything else is a flag
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which watchlist rows to show; empty fields do not filter."""
+
+    states: tuple[State, ...] = ()
+    tag: str | None = None
+    outlet: str | None = None
+    edit: str | None = None  # "declared", "stealth" or a flag: articles with such an edit
+    search: str | None = None  # a piece of the URL or the headline, case-insensitive
+    sort: str = "recent"  # "recent" (latest edit first), "edits" (most versions), "added"
+
+
+@dataclass(frozen=True)
+class EditFilter:
+    """Which edits to list; empty fields do not filter."""
+
+    since: datetime | None = None
+    edit: str | None = None  # "declared", "stealth" or a flag
+    outlet: str | None = None
+    tag: str | None = None
+    article_id: int | None = None
+
+
+@dataclass(frozen=True)
+class EditEntry:
+    """One edit (a version after the first) with the article it belongs to."""
+
+    version: Version
+    url: str
+    outlet: str
+    article_title: str | None
+    tags: tuple[str, ...]
+    state: State
+
+
+_ARTICLE_ORDER = {
+    "recent": "(a.last_changed_at IS NULL), a.last_changed_at DESC, a.id DESC",
+    "edits": "a.version_count DESC, (a.last_changed_at IS NULL), a.last_changed_at DESC, a.id DESC",
+    "added": "a.added_at DESC, a.id DESC",
+}
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _edit_condition(edit: str, alias: str) -> tuple[str, list[Any]]:
+    """SQL matching a version row ``alias`` of one kind or carrying one flag."""
+    if edit in EDIT_KINDS:
+        return f"{alias}.kind = ?", [edit]
+    return f"EXISTS (SELECT 1 FROM json_each({alias}.flags) WHERE value = ?)", [edit]
+
+
+def _article_filter(wanted: ArticleFilter) -> tuple[str, list[Any]]:
+    where, params = ["1"], []
+    if wanted.states:
+        where.append(f"a.state IN ({', '.join('?' for _ in wanted.states)})")
+        params.extend(s.value for s in wanted.states)
+    if wanted.tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
+        params.append(wanted.tag)
+    if wanted.outlet:
+        where.append("a.outlet = ?")
+        params.append(wanted.outlet)
+    if wanted.search:
+        where.append(
+            "(a.url LIKE ? ESCAPE '\\' OR a.title LIKE ? ESCAPE '\\'"
+            " OR a.final_url LIKE ? ESCAPE '\\')"
+        )
+        params.extend([_like(wanted.search)] * 3)
+    if wanted.edit:
+        condition, args = _edit_condition(wanted.edit, "v")
+        clause = f"EXISTS (SELECT 1 FROM versions v WHERE v.article_id = a.id AND v.n > 1 AND {condition})"
+        if wanted.edit == "removed":  # a pulled page is an article state, not a version
+            clause = f"(a.state = 'gone' OR {clause})"
+        where.append(clause)
+        params.extend(args)
+    return " AND ".join(where), params
+
+
+def _edit_filter(wanted: EditFilter) -> tuple[str, list[Any]]:
+    where, params = ["v.n > 1"], []
+    if wanted.since is not None:
+        where.append("v.fetched_at >= ?")
+        params.append(to_iso(wanted.since))
+    if wanted.edit:
+        condition, args = _edit_condition(wanted.edit, "v")
+        where.append(condition)
+        params.extend(args)
+    if wanted.outlet:
+        where.append("a.outlet = ?")
+        params.append(wanted.outlet)
+    if wanted.tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
+        params.append(wanted.tag)
+    if wanted.article_id is not None:
+        where.append("v.article_id = ?")
+        params.append(wanted.article_id)
+    return " AND ".join(where), params

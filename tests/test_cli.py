@@ -8,6 +8,7 @@ from click.testing import CliRunner, Result
 
 from monitor.cli import main
 from tests.pageserver import PageServer
+from tests.receivers import WebhookReceiver
 from tests.samples import PARAGRAPHS, page
 
 
@@ -163,3 +164,22 @@ def test_extract_json_from_a_gzipped_file(tmp_path: Path, env: dict[str, str]) -
     assert document["paragraphs"] == PARAGRAPHS
     assert document["body"] == "\n\n".join(PARAGRAPHS)
     assert document["posted_at"] == "2019-03-26T17:08:00+09:00"
+
+
+def test_notify_test_reports_each_channel(env: dict[str, str]) -> None:
+    with WebhookReceiver() as webhook:
+        good = webhook.url()
+        env = {**env, "MONITOR_NOTIFY_URLS": f"{good} json://user:s3cret@127.0.0.1:1/dead"}
+        result = run(env, "notify", "test", "--json")
+        assert result.exit_code == 1  # one channel is down
+        channels = json.loads(result.stdout)["channels"]
+        assert [c["ok"] for c in channels] == [True, False]
+        assert len(webhook.posts) == 1
+        assert "s3cret" not in result.output
+        status = run(env, "notify", "status", "--json")
+        assert status.exit_code == 0 and json.loads(status.stdout)["alerts"] == []
+
+
+def test_notify_test_without_channels_says_how_to_add_one(env: dict[str, str]) -> None:
+    result = run(env, "notify", "test")
+    assert result.exit_code == 2 and "MONITOR_NOTIFY_URLS" in result.stderr

@@ -21,6 +21,7 @@ from monitor.schedule import Service
 from monitor.store import Store
 from monitor.watchlist import add_urls
 from tests.pageserver import PageServer
+from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.samples import PARAGRAPHS, page
 
 pytestmark = pytest.mark.anyio
@@ -104,47 +105,64 @@ def wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyp
     raise AssertionError("condition not met in time")
 
 
-def test_monitor_run_records_an_edit_and_restarts_without_loss(
+def test_monitor_run_records_and_alerts_an_edit_and_restarts_without_loss(
     server: PageServer, tmp_path: Path
 ) -> None:
-    """A real `monitor run` process: an edit made while it runs is recorded; SIGTERM stops it."""
-    config = tmp_path / "monitor.toml"
-    config.write_text(
-        "[fetch]\nallow_private_hosts = true\n"
-        '[schedule]\ntick = 0.2\njitter = 0.0\nintervals = [["14d", "1s"]]\nburst = 0\n'
-    )
-    db = tmp_path / "m.db"
-    env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_DB": str(db)}
-    url = server.url("/story")
-    server.set("/story", page(PARAGRAPHS, noise=1))
-    cli = [sys.executable, "-m", "monitor.cli"]
-    subprocess.run([*cli, "add", url], env=env, check=True, capture_output=True)
+    """A real `monitor run` process with real email and chat channels.
 
-    def versions() -> int:
-        out = subprocess.run([*cli, "history", "--json", url], env=env, capture_output=True)
-        return len(json.loads(out.stdout)["versions"])
+    An edit made while it runs becomes a version and exactly one alert per
+    channel; SIGTERM stops it; restarted, it carries on and sends nothing twice.
+    """
+    with SmtpReceiver() as smtp, WebhookReceiver() as webhook:
+        config = tmp_path / "monitor.toml"
+        config.write_text(
+            "[fetch]\nallow_private_hosts = true\n"
+            '[schedule]\ntick = 0.2\njitter = 0.0\nintervals = [["14d", "1s"]]\nburst = 0\n'
+            f'[notify]\nurls = ["{webhook.url()}", "{smtp.url()}"]\n'
+        )
+        db = tmp_path / "m.db"
+        env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_DB": str(db)}
+        url = server.url("/story")
+        server.set("/story", page(PARAGRAPHS, noise=1))
+        cli = [sys.executable, "-m", "monitor.cli"]
+        subprocess.run([*cli, "add", url], env=env, check=True, capture_output=True)
 
-    process = subprocess.Popen(
-        [*cli, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        edited = [*PARAGRAPHS[:2], "A new sentence was added by the desk.", *PARAGRAPHS[2:]]
-        server.set("/story", page(edited, noise=2))
-        wait_for(lambda: versions() == 2)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=10)
-    assert process.returncode == 0, stderr
-    assert b"changed" in stdout and b"stealth" in stdout
+        def versions() -> int:
+            out = subprocess.run([*cli, "history", "--json", url], env=env, capture_output=True)
+            return len(json.loads(out.stdout)["versions"])
 
-    # Restarted, it carries on from the database: the next edit is found too.
-    process = subprocess.Popen(
-        [*cli, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        server.set("/story", page(edited[:-1], noise=3))
-        wait_for(lambda: versions() == 3)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=10)
-    assert process.returncode == 0
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                [*cli, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+
+        process = start()
+        try:
+            added = "A new sentence was added by the desk."
+            edited = [*PARAGRAPHS[:2], added, *PARAGRAPHS[2:]]
+            server.set("/story", page(edited, noise=2))
+            wait_for(lambda: versions() == 2)
+            [mail] = smtp.wait_for(1)
+            wait_for(lambda: len(webhook.posts) == 1)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            stdout, stderr = process.communicate(timeout=10)
+        assert process.returncode == 0, stderr
+        assert b"changed" in stdout and b"stealth" in stdout
+        assert "Stealth edit" in mail.subject and added in (mail.html or "")
+        assert added in webhook.posts[0].json["message"]
+
+        # Restarted, it carries on from the database: the next edit is found too,
+        # and the first alert is not sent again.
+        process = start()
+        try:
+            server.set("/story", page(edited[:-1], noise=3))
+            wait_for(lambda: versions() == 3)
+            smtp.wait_for(2)
+            wait_for(lambda: len(webhook.posts) == 2)
+            time.sleep(1)  # several more ticks: nothing else may arrive
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)
+        assert process.returncode == 0
+        assert len(smtp.messages) == 2 and len(webhook.posts) == 2

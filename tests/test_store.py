@@ -125,7 +125,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     Store(path).close()
     with Store(path) as store:
         names = [r["name"] for r in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_notification_outbox"]
 
 
 def test_database_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> None:
