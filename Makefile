@@ -21,7 +21,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	mkdir -p data
-	$(BIN)/monitor run
+	$(BIN)/monitor serve
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .

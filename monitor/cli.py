@@ -553,14 +553,41 @@ def run(ctx: Context) -> None:
     click.echo("monitor: stopped", err=True)
 
 
+def _report_eventful(result: CheckResult) -> None:
+    if result.outcome not in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
+        _report_results([result], as_json=False)
+
+
 async def _run_service(ctx: Context) -> None:
-    def report(result: CheckResult) -> None:
-        if result.outcome not in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
-            _report_results([result], as_json=False)
+    with ctx.store() as store:
+        async with Fetcher(ctx.settings.fetch) as fetcher:
+            await Service(store, ctx.settings, fetcher, on_result=_report_eventful).run()
+
+
+@main.command()
+@click.option("--host", help="Address to listen on [default: web.host, 127.0.0.1].")
+@click.option("--port", type=int, help="Port [default: web.port, 8000].")
+@pass_context
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Run the scheduler with the web UI and JSON API until SIGINT/SIGTERM.
+
+    Off loopback a token is required (web.token or MONITOR_WEB_TOKEN).
+    API documentation: /docs.
+
+    Example: monitor serve --host 127.0.0.1 --port 8000
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(_serve(ctx, host, port))
+    click.echo("monitor: stopped", err=True)
+
+
+async def _serve(ctx: Context, host: str | None, port: int | None) -> None:
+    from monitor.web import serve as serve_web  # other commands need not import FastAPI
 
     with ctx.store() as store:
         async with Fetcher(ctx.settings.fetch) as fetcher:
-            await Service(store, ctx.settings, fetcher, on_result=report).run()
+            service = Service(store, ctx.settings, fetcher, on_result=_report_eventful)
+            await serve_web(ctx.settings, store, service=service, host=host, port=port)
 
 
 # -- helpers ------------------------------------------------------------------

@@ -948,7 +948,8 @@ def _edit_condition(edit: str, alias: str) -> tuple[str, list[Any]]:
 
 
 def _article_filter(wanted: ArticleFilter) -> tuple[str, list[Any]]:
-    where, params = ["1"], []
+    where: list[str] = ["1"]
+    params: list[Any] = []
     if wanted.states:
         where.append(f"a.state IN ({', '.join('?' for _ in wanted.states)})")
         params.extend(s.value for s in wanted.states)
@@ -975,7 +976,8 @@ def _article_filter(wanted: ArticleFilter) -> tuple[str, list[Any]]:
 
 
 def _edit_filter(wanted: EditFilter) -> tuple[str, list[Any]]:
-    where, params = ["v.n > 1"], []
+    where: list[str] = ["v.n > 1"]
+    params: list[Any] = []
     if wanted.since is not None:
         where.append("v.fetched_at >= ?")
         params.append(to_iso(wanted.since))

@@ -183,3 +183,9 @@ def test_notify_test_reports_each_channel(env: dict[str, str]) -> None:
 def test_notify_test_without_channels_says_how_to_add_one(env: dict[str, str]) -> None:
     result = run(env, "notify", "test")
     assert result.exit_code == 2 and "MONITOR_NOTIFY_URLS" in result.stderr
+
+
+def test_serve_refuses_a_public_address_without_a_token(env: dict[str, str]) -> None:
+    result = run(env, "serve", "--host", "0.0.0.0", "--port", "0")
+    assert result.exit_code == 2
+    assert "without a token" in result.stderr and len(result.stderr.strip().splitlines()) == 1
