@@ -118,10 +118,13 @@ class Checker:
             new_version=decided.new_version,
             notifications=decided.notifications,
         )
+        outcome = decided.check.outcome
+        if decided.new_version is not None and stored is None:
+            outcome = Outcome.UNCHANGED  # a concurrent check stored this text first
         return CheckResult(
             url=article.url,
             article_id=article.id,
-            outcome=decided.check.outcome,
+            outcome=outcome,
             version=stored.n if stored else None,
             kind=stored.kind if stored else None,
             flags=stored.flags if stored else (),

@@ -68,6 +68,7 @@ class Service:
                 if self.on_result is not None:
                     self.on_result(result)
             results.extend(done)
+            self.last_tick = self.clock()  # still alive: a long pass must not look stalled
             if len(due) < batch:
                 break
         return results

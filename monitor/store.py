@@ -451,13 +451,18 @@ class Store:
         with self.transaction():
             stored: Version | None = None
             version_n = None
+            outcome = check.outcome
+            if new_version is not None and self._already_latest(article_id, new_version):
+                # Another process (`monitor check` beside the service) stored this
+                # very text while we fetched: record a plain check, no second copy.
+                new_version, notifications, outcome = None, (), Outcome.UNCHANGED
             if new_version is not None:
                 version_n = self._insert_version(article_id, new_version)
             self.db["checks"].insert(
                 {
                     "article_id": article_id,
                     "at": to_iso(check.at),
-                    "outcome": check.outcome.value,
+                    "outcome": outcome.value,
                     "http_status": check.http_status,
                     "duration_ms": check.duration_ms,
                     "bytes_read": check.bytes_read,
@@ -474,6 +479,13 @@ class Store:
         if version_n is not None:
             stored = self.version(article_id, version_n)
         return stored
+
+    def _already_latest(self, article_id: int, version: NewVersion) -> bool:
+        row = self.db.execute(
+            "SELECT content_hash FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
+            [article_id],
+        ).fetchone()
+        return row is not None and row[0] == version.content_hash
 
     def _insert_version(self, article_id: int, version: NewVersion) -> int:
         previous = self.db.execute(

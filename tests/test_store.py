@@ -147,3 +147,22 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         Store(path)
     assert path.read_bytes().startswith(b"this is not sqlite")
+
+
+def test_the_same_text_recorded_twice_by_two_processes_is_stored_once(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Store(path) as service, Store(path) as command_line:
+        article, _ = service.add_article("https://example.com/a", "example.com", now=NOW)
+        check = Check(article_id=article.id, at=NOW, outcome=Outcome.CHANGED, http_status=200)
+        first = service.record_check(
+            article.id, check, update=ArticleUpdate(), new_version=new_version("B", "1")
+        )
+        again = command_line.record_check(
+            article.id, check, update=ArticleUpdate(), new_version=new_version("B", "1")
+        )
+        assert first is not None and again is None
+        assert [v.n for v in service.versions(article.id)] == [1]
+        assert [c.outcome for c in service.checks(article.id)] == [
+            Outcome.CHANGED,
+            Outcome.UNCHANGED,
+        ]
