@@ -1224,9 +1224,13 @@ def _select(page: _Page, totals: dict[HtmlElement, _Totals], meta: _Meta) -> lis
         if prose is not None and (
             region is None or totals[prose].prose_chars > FALLBACK_RATIO * totals[region].voted
         ):
-            # widened to take in what trafilatura did vote near the headline
-            # (often the first paragraph, kept apart by a lead image)
-            near = [b.el for b in page.blocks if b.voted and page.inside(b.el, scope)]
+            # widened to take in what trafilatura did vote near the headline, if
+            # there is one (often the first paragraph, kept apart by a lead image)
+            near = [
+                b.el
+                for b in page.blocks
+                if b.voted and scope is not page.root and page.inside(b.el, scope)
+            ]
             region, fallback = _common_ancestor(page, [prose, *near]), True
     if region is None:
         return []
