@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lxml.cssselect import CSSSelector, SelectorError
+
 from monitor.cadence import DEFAULT_INTERVALS, Cadence, parse_duration
 from monitor.errors import ConfigError
 from monitor.models import OutletRules
@@ -249,6 +251,50 @@ class WebSettings:
             raise ConfigError("[web] max_body_bytes must be at least 1024")
 
 
+# -- feeds and archive (owned by monitor/feeds.py and monitor/archive.py) ------
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """``[feeds]``: how often feeds and sitemaps are polled and which items are taken.
+
+    Durations are seconds or strings such as ``"10m"``, ``"2d"``.
+    """
+
+    interval: int = 600  # seconds between two polls of one feed
+    max_age: int = 2 * 86400  # items published longer ago than this are not added
+    max_items: int = 500  # items taken from one poll (newest first)
+    max_sitemaps: int = 10  # child sitemaps of a sitemap index fetched per poll (newest first)
+
+    def __post_init__(self) -> None:
+        if self.interval < 30:
+            raise ConfigError("[feeds] interval: at least 30 seconds, to stay polite")
+        if self.max_age <= 0 or self.max_items < 1 or self.max_sitemaps < 1:
+            raise ConfigError("[feeds] max_age, max_items and max_sitemaps must be positive")
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """``[archive]``: the raw page kept with each version, for ``monitor export --format warc``."""
+
+    keep_raw: bool = True  # keep each version's response, compressed
+    keep_raw_days: int = 0  # forget raw responses older than this; 0 = keep forever
+
+    def __post_init__(self) -> None:
+        if self.keep_raw_days < 0:
+            raise ConfigError("[archive] keep_raw_days: 0 (forever) or more days")
+
+
+def _duration_setting(raw: Any, origin: str) -> int:
+    """A duration setting: seconds as a number, or ``"10m"``, ``"2h"``, ``"2d"``."""
+    if isinstance(raw, bool):
+        raise ConfigError(f'{origin}: expected seconds or a duration such as "10m"')
+    try:
+        return parse_duration(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{origin}: {exc}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
@@ -257,6 +303,8 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     web: WebSettings = field(default_factory=WebSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     outlets: Mapping[str, OutletRules] = field(default_factory=dict)
 
     def outlet_rules(self, host: str) -> OutletRules:
@@ -282,11 +330,15 @@ _SECTIONS: dict[str, type] = {
     "schedule": ScheduleSettings,
     "notify": NotifySettings,
     "web": WebSettings,
+    "feeds": FeedSettings,
+    "archive": ArchiveSettings,
 }
 # Settings that are not one scalar: (section class, key) -> parser(raw value, origin).
 _FIELD_PARSERS: dict[tuple[type, str], Callable[[Any, str], Any]] = {
     (NotifySettings, "urls"): _apprise_urls,
     (NotifySettings, "channels"): _channel_tables,
+    (FeedSettings, "interval"): _duration_setting,
+    (FeedSettings, "max_age"): _duration_setting,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -389,6 +441,15 @@ def _outlet(table: Any, origin: str) -> OutletRules:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"{origin}: unknown time zone {values['timezone']!r}") from exc
+    selectors = [
+        values.get(key) for key in ("body_selector", "posted_selector", "updated_selector")
+    ]
+    for selector in [*selectors, *values.get("ignore_selectors", ())]:
+        if selector:
+            try:
+                CSSSelector(selector)
+            except SelectorError as exc:
+                raise ConfigError(f"{origin}: not a CSS selector: {selector!r} ({exc})") from exc
     return OutletRules(**values)
 
 

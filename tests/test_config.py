@@ -47,6 +47,8 @@ def test_db_argument_beats_environment(tmp_path: Path) -> None:
         ("[fetch]\nallow_private_hosts = 'maybe'\n", "expected true or false"),
         ('[outlets."example.com"]\ntimezone = "Mars/Olympus"\n', "unknown time zone"),
         ('[outlets."example.com"]\nbody_selektor = "div"\n', "unknown key"),
+        ('[outlets."example.com"]\nbody_selector = "div[["\n', "not a CSS selector"),
+        ('[outlets."example.com"]\nignore_selectors = ["ok", "p::"]\n', "not a CSS selector"),
         ("[fetch\n", "not valid TOML"),
     ],
 )
