@@ -535,6 +535,324 @@ def notify_status(ctx: Context, as_json: bool) -> None:
         )
 
 
+# -- feeds, import, export ----------------------------------------------------
+# Commands of monitor/feeds.py, monitor/importer.py and monitor/archive.py.
+# Their modules are imported inside the commands: feedparser and warcio load
+# only when a feed, import or export command runs.
+
+
+@main.group()
+def feed() -> None:
+    """Feeds and sitemaps whose new stories are watched automatically.
+
+    Example: monitor feed add --tag world https://www.example.com/
+    """
+
+
+@feed.command(name="add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--tag", "tags", multiple=True, help="Tag the feed's articles (repeatable).")
+@click.option("--no-poll", is_flag=True, help="Only register the feed; the service polls it.")
+@json_option
+@pass_context
+def feed_add(
+    ctx: Context, urls: tuple[str, ...], tags: tuple[str, ...], no_poll: bool, as_json: bool
+) -> None:
+    """Watch RSS/Atom feeds or (news) sitemaps; a home page's own feeds are found for you.
+
+    The feed is fetched and polled at once: its items younger than
+    feeds.max_age become watched articles, due for their first check.
+
+    Example: monitor feed add --tag politics https://www.example.com/politics/rss.xml
+    """
+    from monitor.feeds import FeedAdded, add_feed
+
+    async def add_all(store: Store) -> list[FeedAdded]:
+        added: list[FeedAdded] = []
+        async with Fetcher(ctx.settings.fetch) as fetcher:
+            for url in urls:
+                added.extend(
+                    await add_feed(
+                        store,
+                        ctx.settings,
+                        fetcher,
+                        url,
+                        now=utc_now(),
+                        tags=tags,
+                        poll=not no_poll,
+                    )
+                )
+        return added
+
+    with ctx.store() as store:
+        added = asyncio.run(add_all(store))
+    for item in added:
+        found = f", found on {item.found_on}" if item.found_on else ""
+        if item.feed is None:
+            click.echo(f"monitor: not added: {item.url}{found}: {item.error}", err=True)
+            continue
+        verb = "feed added" if item.created else "feed already watched"
+        click.echo(f"{verb}: {item.feed.url} (id {item.feed.id}{found})", err=True)
+    polls = [item.poll for item in added if item.poll is not None]
+    if as_json:
+        emit_json(
+            {
+                "feeds": [
+                    {
+                        "url": item.url,
+                        "id": item.feed.id if item.feed else None,
+                        "created": item.created,
+                        "found_on": item.found_on,
+                        "error": item.error,
+                        "poll": item.poll.to_json() if item.poll else None,
+                    }
+                    for item in added
+                ]
+            }
+        )
+    else:
+        _report_polls(polls)
+    if any(item.feed is None for item in added):
+        sys.exit(1)
+
+
+@feed.command(name="list")
+@json_option
+@pass_context
+def feed_list(ctx: Context, as_json: bool) -> None:
+    """The watched feeds: kind, articles found, last poll, last error.
+
+    Example: monitor feed list --json
+    """
+    with ctx.store() as store:
+        feeds = store.feeds()
+    if as_json:
+        emit_json({"feeds": [_feed_json(f) for f in feeds]})
+        return
+    if not feeds:
+        click.echo("no feeds watched yet: monitor feed add URL", err=True)
+        return
+    for f in feeds:
+        polled = _short_time(f.last_polled_at) if f.last_polled_at else "never"
+        tags = f"  [{', '.join(f.tags)}]" if f.tags else ""
+        click.echo(
+            f"{f.id:>5}  {f.kind or '?':<13} {f.articles_found:>5} articles  polled {polled:<16}"
+            f"  {f.url}{tags}"
+        )
+        if f.last_error:
+            click.echo(f"{'':>5}  error: {f.last_error}")
+
+
+@feed.command(name="remove")
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def feed_remove(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Stop polling feeds (by URL or id); the articles they found stay watched.
+
+    Example: monitor feed remove https://www.example.com/rss.xml
+    """
+    from monitor.feeds import find_feed
+
+    with ctx.store() as store:
+        feeds = [find_feed(store, url) for url in urls]
+        for f in feeds:
+            store.delete_feed(f.id)
+            click.echo(
+                f"feed removed: {f.url} ({f.articles_found} articles stay watched)", err=True
+            )
+
+
+@feed.command(name="poll")
+@click.argument("urls", nargs=-1)
+@json_option
+@pass_context
+def feed_poll(ctx: Context, urls: tuple[str, ...], as_json: bool) -> None:
+    """Poll feeds now (the given ones, or all) instead of waiting for feeds.interval.
+
+    Exit code 1 when any poll failed.
+
+    Example: monitor feed poll
+    """
+    from monitor.feeds import PollResult, find_feed, poll_feeds
+
+    async def poll_all(store: Store) -> list[PollResult]:
+        feeds = [find_feed(store, url) for url in urls] if urls else store.feeds()
+        async with Fetcher(ctx.settings.fetch) as fetcher:
+            return await poll_feeds(store, ctx.settings, fetcher, feeds, utc_now())
+
+    with ctx.store() as store:
+        results = asyncio.run(poll_all(store))
+    if as_json:
+        emit_json({"polls": [r.to_json() for r in results]})
+    else:
+        _report_polls(results)
+    if any(r.outcome == "error" for r in results):
+        sys.exit(1)
+
+
+def _report_polls(results: Sequence[Any]) -> None:
+    for r in results:
+        if r.outcome == "replaced":
+            click.echo(f"{'replaced':<13} a web page; its feeds: {', '.join(r.feeds)}  {r.url}")
+            continue
+        if r.outcome != "polled":
+            error = f" ({r.error})" if r.error else ""
+            click.echo(f"{r.outcome:<13} {r.kind or '':<13}{error}  {r.url}")
+            continue
+        due = f", {len(r.due)} made due" if r.due else ""
+        error = f" ({r.error})" if r.error else ""
+        click.echo(
+            f"{'polled':<13} {r.kind:<13} {r.items} items: {len(r.added)} added, {r.known} known,"
+            f" {r.old} too old, {len(r.skipped)} skipped{due}{error}  {r.url}"
+        )
+        for link, reason in r.skipped:
+            click.echo(f"monitor: skipped {link}: {reason}", err=True)
+
+
+def _feed_json(f: Any) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": f.id,
+        "url": f.url,
+        "kind": f.kind,
+        "title": f.title,
+        "tags": list(f.tags),
+        "added_at": iso(f.added_at),
+        "last_polled_at": iso(f.last_polled_at),
+        "next_poll_at": iso(f.next_poll_at),
+        "articles_found": f.articles_found,
+        "items_seen": f.items_seen,
+        "error_count": f.error_count,
+        "last_error": f.last_error,
+    }
+
+
+@main.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tag", "tags", multiple=True, help="Tag everything imported (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "jsonl", "opml"]),
+    help="Input format [default: from the extension, else sniffed].",
+)
+@json_option
+@pass_context
+def import_(
+    ctx: Context, path: Path, tags: tuple[str, ...], fmt: str | None, as_json: bool
+) -> None:
+    """Watch the URLs of a text file, CSV (url, tags columns), JSON lines or OPML (feeds).
+
+    Bad lines are reported by line number and skipped (exit code 1); the rest
+    is imported, each line on its own. Nothing is fetched: the service (or
+    monitor check) takes the first snapshots, and polls imported feeds.
+
+    Example: monitor import --tag politics watchlist.txt
+    """
+    from monitor.importer import import_file
+
+    with ctx.store() as store:
+        report = import_file(store, ctx.settings, path, now=utc_now(), tags=tags, fmt=fmt)
+    for bad in report.bad:
+        text = f": {bad.text!r}" if bad.text else ""
+        click.echo(f"monitor: {path} line {bad.line}: {bad.reason}{text} (skipped)", err=True)
+    parts = [
+        f"{len(report.added)} articles added",
+        f"{len(report.existing)} already watched",
+        f"{len(report.feeds_added)} feeds added",
+    ]
+    if report.feeds_existing:
+        parts.append(f"{len(report.feeds_existing)} feeds already watched")
+    if report.duplicates:
+        parts.append(f"{report.duplicates} duplicate lines")
+    parts.append(f"{len(report.bad)} lines skipped")
+    click.echo(f"imported {path} ({report.format}): " + ", ".join(parts), err=True)
+    if as_json:
+        emit_json(report.to_json())
+    if report.bad:
+        sys.exit(1)
+
+
+@main.command(name="export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "newsedits", "warc"]),
+    default="jsonl",
+    show_default=True,
+)
+@click.option("--since", help="Only versions fetched since: 2026-11-27, 2026-11-27T12:00Z or 7d.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here [default: stdout].",
+)
+@pass_context
+def export_(ctx: Context, fmt: str, since: str | None, output: Path | None) -> None:
+    """Every article version with full text and edit metadata, for research and archives.
+
+    jsonl/csv: one row per version. newsedits: sentence-level edit actions
+    per pair of consecutive versions. warc: the raw page of every version.
+
+    Example: monitor export --format csv --since 2026-11-01 -o history.csv
+    """
+    import io
+
+    from monitor.archive import export
+
+    moment = _since_option(since)
+    if output is not None and output.resolve() == Path(ctx.settings.db_path).resolve():
+        fail(f"{output} is the database itself")
+    with ctx.store() as store:
+        if output is not None and fmt == "warc":
+            with output.open("wb") as binary:
+                done = export(store, fmt, binary, since=moment)
+        elif output is not None:
+            with output.open("w", encoding="utf-8", newline="") as text:
+                done = export(store, fmt, text, since=moment)
+        elif fmt == "warc":
+            stdout = click.get_binary_stream("stdout")
+            done = export(store, fmt, stdout, since=moment)
+            stdout.flush()
+        else:
+            stdout = io.TextIOWrapper(
+                click.get_binary_stream("stdout"), encoding="utf-8", newline=""
+            )
+            done = export(store, fmt, stdout, since=moment)
+            stdout.flush()
+            stdout.detach()
+    what = "version pairs" if fmt == "newsedits" else "versions"
+    where = f" to {output}" if output else ""
+    click.echo(
+        f"exported {done.records} {what} of {done.articles} articles ({fmt}){where}", err=True
+    )
+
+
+def _since_option(since: str | None) -> datetime | None:
+    from monitor.archive import parse_since
+
+    return parse_since(since, utc_now()) if since else None
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@pass_context
+def backup(ctx: Context, path: Path, force: bool) -> None:
+    """A consistent copy of the database, safe while the service runs (SQLite online backup).
+
+    Example: monitor backup backups/monitor-2026-11-27.db
+    """
+    from monitor.archive import backup_database
+
+    with ctx.store() as store:
+        target = backup_database(store, path, force=force)
+    click.echo(f"backed up {ctx.settings.db_path} to {target}", err=True)
+
+
 # -- running ------------------------------------------------------------------
 
 
@@ -547,7 +865,7 @@ def run(ctx: Context) -> None:
 
     Example: monitor run
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     click.echo(f"monitor: watching {ctx.settings.db_path}; Ctrl-C stops", err=True)
     asyncio.run(_run_service(ctx))
     click.echo("monitor: stopped", err=True)
@@ -576,7 +894,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
     Example: monitor serve --host 127.0.0.1 --port 8000
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     asyncio.run(_serve(ctx, host, port))
     click.echo("monitor: stopped", err=True)
 
@@ -590,7 +908,60 @@ async def _serve(ctx: Context, host: str | None, port: int | None) -> None:
             await serve_web(ctx.settings, store, service=service, host=host, port=port)
 
 
+# -- demo ---------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--port", type=int, default=8000, show_default=True, help="Web UI port (0: any free port)."
+)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.1, max=100),
+    default=1.0,
+    show_default=True,
+    help="Run the newsroom's clock this many times faster.",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open the web UI in a browser.")
+@click.option("--keep", is_flag=True, help="Keep the temporary database when the demo stops.")
+@click.option(
+    "--notify",
+    "notify_urls",
+    multiple=True,
+    help="Also send alerts here (apprise URL; repeatable).",
+)
+def demo(
+    port: int, speed: float, no_browser: bool, keep: bool, notify_urls: tuple[str, ...]
+) -> None:
+    """See the whole thing work offline: a simulated newsroom edits its stories while monitor
+    watches them with a temporary database, the web UI and alerts printed here.
+
+    Within two minutes: declared and stealth edits, a headline change, a
+    correction, changed figures and a pulled story. Nothing leaves this
+    machine; your config file and database are not touched. Ctrl-C stops.
+
+    Example: monitor demo --speed 2 --no-browser
+    """
+    from monitor.demo.runner import DemoOptions, run_demo  # other commands need not load it
+
+    run_demo(
+        DemoOptions(
+            port=port,
+            speed=speed,
+            open_browser=not no_browser,
+            keep=keep,
+            notify_urls=notify_urls,
+        )
+    )
+
+
 # -- helpers ------------------------------------------------------------------
+
+
+def _configure_logging() -> None:
+    """Our own INFO lines; APScheduler only when something goes wrong (it logs every run)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _short_time(moment: datetime) -> str:
