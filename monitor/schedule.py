@@ -17,11 +17,13 @@ import random
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.checker import Checker, Clock, utc_now
 from monitor.config import Settings
+from monitor.feeds import PollResult, poll_due_feeds
 from monitor.fetch import Fetcher
 from monitor.models import CheckResult
 from monitor.notify import deliver_pending
@@ -51,7 +53,7 @@ class Service:
         self.checker = Checker(store, settings, fetcher, clock=clock, rng=rng)
         self.on_result = on_result
         self.last_tick: datetime | None = None
-        self._in_flight: set[asyncio.Future[list[CheckResult]]] = set()
+        self._in_flight: set[asyncio.Future[Any]] = set()  # checks and feed polls
         self._stopping = asyncio.Event()
 
     async def dispatch_due(self) -> list[CheckResult]:
@@ -78,6 +80,10 @@ class Service:
         cutoff = self.clock() - timedelta(days=self.settings.schedule.keep_checks_days)
         removed = self.store.prune_checks(cutoff)
         log.info("pruned %d check rows older than %s", removed, cutoff.isoformat())
+        if self.settings.archive.keep_raw_days > 0:
+            raw_cutoff = self.clock() - timedelta(days=self.settings.archive.keep_raw_days)
+            dropped = self.store.prune_raw(raw_cutoff)
+            log.info("dropped %d raw responses older than %s", dropped, raw_cutoff.isoformat())
         return removed
 
     async def _tracked(self, work: Awaitable[list[CheckResult]]) -> list[CheckResult]:
@@ -119,6 +125,15 @@ class Service:
             coalesce=True,
             id="deliver",
         )
+        scheduler.add_job(
+            self._feeds_job,
+            "interval",
+            seconds=self.settings.schedule.tick,  # each feed's own feeds.interval is in the db
+            next_run_time=self.clock(),
+            max_instances=1,
+            coalesce=True,
+            id="feeds",
+        )
         scheduler.add_job(self.prune, "cron", hour=3, minute=17, id="prune")
         scheduler.start()
         try:
@@ -133,6 +148,7 @@ class Service:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+            self.checker.close()
 
     async def _deliver_job(self) -> None:
         """Send due alerts (digests included: their rows fall due at the digest time)."""
@@ -148,3 +164,23 @@ class Service:
             log.info("dispatch cancelled by stop")
         except Exception:  # a bad batch must not stop the service
             log.exception("dispatch failed; will retry on the next tick")
+
+    async def poll_feeds(self) -> list[PollResult]:
+        """Poll the feeds that are due; their new items become articles, due at once."""
+        work = poll_due_feeds(
+            self.store, self.settings, self.checker.fetcher, self.clock(), stopping=self._stopping
+        )
+        task = asyncio.ensure_future(work)
+        self._in_flight.add(task)  # stop() cancels a poll like a check
+        try:
+            return await task
+        finally:
+            self._in_flight.discard(task)
+
+    async def _feeds_job(self) -> None:
+        try:
+            await self.poll_feeds()
+        except asyncio.CancelledError:
+            log.info("feed polling cancelled by stop")
+        except Exception:  # a broken feed must not stop the service
+            log.exception("feed polling failed; will retry on the next tick")

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from monitor.models import (
     Article,
     Check,
     DiffStats,
+    Fetched,
     Kind,
     Outcome,
     State,
@@ -164,6 +166,69 @@ def m002_notification_outbox(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notifications_channel ON notifications (channel, status)")
 
 
+@migrations()
+def m003_feeds_raw(db: sqlite_utils.Database) -> None:
+    """Feed polling (monitor/feeds.py) and raw pages for WARC export (monitor/archive.py).
+
+    ``feeds`` learns what it is (``kind``: rss20, atom10, sitemap,
+    news-sitemap, sitemap-index…), when it is next polled, and the validators
+    of a sitemap index's child sitemaps (``children``, JSON) for their own
+    conditional GETs. ``feed_items`` remembers every item URL a feed listed,
+    so an item is added once (a removed article is not brought back by the
+    next poll) and a moving ``<updated>``/``<lastmod>`` is noticed.
+    ``articles.feed_updated_at`` is the latest such time any feed gave.
+    ``raw_responses`` keeps the response of each *version* (not each check),
+    zlib-compressed, for ``monitor export --format warc``.
+    """
+    db.execute("ALTER TABLE feeds ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN title TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN next_poll_at TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE feeds ADD COLUMN children TEXT NOT NULL DEFAULT '{}'")
+    db.execute("CREATE INDEX feeds_due ON feeds (next_poll_at)")
+    db.execute(
+        """
+        CREATE TABLE feed_items (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            first_seen_at TEXT NOT NULL,
+            published_at TEXT,
+            updated_at TEXT,
+            skipped TEXT,
+            PRIMARY KEY (feed_id, url)
+        )
+        """
+    )
+    db.execute("CREATE INDEX feed_items_article ON feed_items (article_id)")
+    db.execute("ALTER TABLE articles ADD COLUMN feed_updated_at TEXT")
+    db.execute(
+        """
+        CREATE TABLE raw_responses (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
+            fetched_at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL DEFAULT '[]',
+            body BLOB NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX raw_responses_fetched ON raw_responses (fetched_at)")
+
+
+@migrations()
+def m004_performance(db: sqlite_utils.Database) -> None:
+    """An index for the recent-edits page (``find_edits``) at archive scale.
+
+    Edits are versions after the first, newest first: a partial index on
+    ``(fetched_at, id) WHERE n > 1`` hands out the first page in order
+    without sorting a million versions (measured by benchmarks/store.py).
+    The due-article query is already served by ``articles_due``.
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS versions_edits ON versions (fetched_at, id) WHERE n > 1")
+
+
 @dataclass(frozen=True)
 class NewVersion:
     """What a check found worth keeping as the article's next version."""
@@ -182,6 +247,7 @@ class NewVersion:
     flags: tuple[str, ...]
     stats: DiffStats
     reverts_to: int | None = None
+    raw: RawResponse | None = None  # the response this version came from, for WARC export
 
 
 @dataclass(frozen=True)
@@ -492,7 +558,7 @@ class Store:
             "SELECT COALESCE(MAX(n), 0) FROM versions WHERE article_id = ?", [article_id]
         ).fetchone()[0]
         n = int(previous) + 1
-        self.db["versions"].insert(
+        inserted = self.db["versions"].insert(
             {
                 "article_id": article_id,
                 "n": n,
@@ -512,6 +578,8 @@ class Store:
                 "reverts_to": version.reverts_to,
             }
         )
+        if version.raw is not None:
+            self._insert_raw(int(inserted.last_pk), version.fetched_at, version.raw)
         return n
 
     # -- notifications ----------------------------------------------------
@@ -698,7 +766,9 @@ class Store:
         sql = (
             "SELECT v.*, a.url AS article_url, a.outlet AS article_outlet,"
             " a.title AS article_title, a.tags AS article_tags, a.state AS article_state"
-            f" FROM versions v JOIN articles a ON a.id = v.article_id WHERE {where}"
+            # CROSS JOIN keeps versions the outer loop, so versions_edits gives the
+            # newest edits in order instead of every article's edits being sorted.
+            f" FROM versions v CROSS JOIN articles a ON a.id = v.article_id WHERE {where}"
             " ORDER BY v.fetched_at DESC, v.id DESC LIMIT ? OFFSET ?"
         )
         rows = self.db.query(sql, [*params, -1 if limit is None else limit, offset])
@@ -761,6 +831,251 @@ class Store:
             "SELECT MIN(next_check_at) FROM articles WHERE state = 'active'"
         ).fetchone()
         return from_iso(row[0])
+
+    # -- feeds and archive ------------------------------------------------
+    # Feeds polled by monitor/feeds.py and the items they listed; the raw
+    # response kept per version, the export scan and the online backup used
+    # by monitor/archive.py.
+
+    def add_feed(self, url: str, *, now: datetime, tags: Sequence[str] = ()) -> tuple[Feed, bool]:
+        """Watch a feed (URL already normalised), due for polling now; tags are merged."""
+        with self.transaction():
+            rows = list(self.db["feeds"].rows_where("url = ?", [url], limit=1))
+            if rows:
+                merged = sorted(set(json.loads(rows[0]["tags"])) | set(tags))
+                self.db["feeds"].update(rows[0]["id"], {"tags": json.dumps(merged)})
+                feed_id, created = int(rows[0]["id"]), False
+            else:
+                inserted = self.db["feeds"].insert(
+                    {
+                        "url": url,
+                        "added_at": to_iso(now),
+                        "next_poll_at": to_iso(now),
+                        "tags": json.dumps(sorted(set(tags))),
+                    }
+                )
+                feed_id, created = int(inserted.last_pk), True
+        return self.feed(feed_id), created
+
+    def feed(self, feed_id: int) -> Feed:
+        rows = list(self.db.query(_FEED_SELECT + " WHERE f.id = ?", [feed_id]))
+        if not rows:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return _feed(rows[0])
+
+    def find_feed(self, url: str) -> Feed | None:
+        rows = list(self.db.query(_FEED_SELECT + " WHERE f.url = ?", [url]))
+        return _feed(rows[0]) if rows else None
+
+    def feeds(self) -> list[Feed]:
+        return [_feed(row) for row in self.db.query(_FEED_SELECT + " ORDER BY f.id")]
+
+    def due_feeds(self, now: datetime, limit: int = 100) -> list[Feed]:
+        """Feeds whose next poll is due, oldest due first."""
+        sql = (
+            _FEED_SELECT + " WHERE f.next_poll_at IS NULL OR f.next_poll_at <= ?"
+            " ORDER BY f.next_poll_at, f.id LIMIT ?"
+        )
+        return [_feed(row) for row in self.db.query(sql, [to_iso(now), limit])]
+
+    def delete_feed(self, feed_id: int) -> None:
+        """Stop polling a feed; the articles it found stay watched."""
+        with self.transaction():
+            self.db["feeds"].delete(feed_id)
+
+    def record_feed_poll(self, feed_id: int, poll: FeedPoll) -> None:
+        """Write what one poll learned about the feed itself (its items are written apart)."""
+        changes: dict[str, Any] = {
+            "last_polled_at": to_iso(poll.at),
+            "next_poll_at": to_iso(poll.next_poll_at),
+        }
+        if poll.kind is not None:
+            changes["kind"] = poll.kind
+        if poll.title is not None:
+            changes["title"] = poll.title
+        if poll.validators is not None:
+            changes["etag"], changes["last_modified"] = poll.validators
+        if poll.children is not None:
+            changes["children"] = json.dumps(
+                {url: list(pair) for url, pair in sorted(poll.children.items())}
+            )
+        changes["last_error"] = poll.error
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        # A feed removed while it was being polled is simply not updated.
+        with self.transaction():
+            self.db.execute(
+                f"UPDATE feeds SET {assignments}, articles_found = articles_found + ?,"
+                " error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END WHERE id = ?",
+                [*changes.values(), poll.articles_added, poll.error is not None, feed_id],
+            )
+
+    def feed_items_seen(self, feed_id: int, urls: Sequence[str]) -> dict[str, datetime | None]:
+        """Which of ``urls`` the feed listed before, with the updated time it gave then."""
+        seen: dict[str, datetime | None] = {}
+        for start in range(0, len(urls), 500):
+            chunk = list(urls[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.execute(
+                f"SELECT url, updated_at FROM feed_items WHERE feed_id = ? AND url IN ({marks})",
+                [feed_id, *chunk],
+            )
+            seen.update((url, from_iso(updated)) for url, updated in rows.fetchall())
+        return seen
+
+    def record_feed_item(self, feed_id: int, item: NewFeedItem, *, now: datetime) -> bool:
+        """Remember one feed item and what it says about its article, in one transaction.
+
+        A first sighting links the item to its article, gives the article the
+        feed's published time when the page has none yet (``posted_raw``
+        says it came from the feed) and records the feed's updated time. A
+        later sighting whose updated time moved makes the article due now: an
+        outlet bumping ``<updated>`` has probably edited the story. Returns
+        whether the article was made due.
+        """
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT article_id, updated_at FROM feed_items WHERE feed_id = ? AND url = ?",
+                [feed_id, item.url],
+            ).fetchone()
+            if row is None:
+                self.db["feed_items"].insert(
+                    {
+                        "feed_id": feed_id,
+                        "url": item.url,
+                        "article_id": item.article_id,
+                        "first_seen_at": to_iso(now),
+                        "published_at": to_iso(item.published_at),
+                        "updated_at": to_iso(item.updated_at),
+                        "skipped": item.skipped,
+                    }
+                )
+                if item.article_id is not None and item.published_at is not None:
+                    self.db.execute(
+                        "UPDATE articles SET posted_at = ?, posted_raw = ?"
+                        " WHERE id = ? AND posted_at IS NULL",
+                        [
+                            to_iso(item.published_at),
+                            f"feed: {item.published_raw or to_iso(item.published_at)}",
+                            item.article_id,
+                        ],
+                    )
+                self._note_feed_updated(item.article_id, item.updated_at)
+                return False
+            article_id, before = row[0], from_iso(row[1])
+            if item.updated_at is None or (before is not None and item.updated_at <= before):
+                return False
+            self.db.execute(
+                "UPDATE feed_items SET updated_at = ? WHERE feed_id = ? AND url = ?",
+                [to_iso(item.updated_at), feed_id, item.url],
+            )
+            self._note_feed_updated(article_id, item.updated_at)
+            if article_id is None or before is None:
+                return False
+            cursor = self.db.execute(
+                "UPDATE articles SET next_check_at = ?, state = 'active'"
+                " WHERE id = ? AND state IN ('active', 'done')"
+                " AND (next_check_at IS NULL OR next_check_at > ?)",
+                [to_iso(now), article_id, to_iso(now)],
+            )
+            return cursor.rowcount > 0
+
+    def _note_feed_updated(self, article_id: int | None, updated_at: datetime | None) -> None:
+        if article_id is None or updated_at is None:
+            return
+        self.db.execute(
+            "UPDATE articles SET feed_updated_at = ?"
+            " WHERE id = ? AND (feed_updated_at IS NULL OR feed_updated_at < ?)",
+            [to_iso(updated_at), article_id, to_iso(updated_at)],
+        )
+
+    def feed_updated_at(self, article_id: int) -> datetime | None:
+        """The latest updated time a feed gave for this article's item."""
+        row = self.db.execute(
+            "SELECT feed_updated_at FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return from_iso(row[0])
+
+    def _insert_raw(self, version_id: int, fetched_at: datetime, raw: RawResponse) -> None:
+        self.db["raw_responses"].insert(
+            {
+                "version_id": version_id,
+                "fetched_at": to_iso(fetched_at),
+                "url": raw.url,
+                "status": raw.status,
+                "headers": json.dumps([list(pair) for pair in raw.headers]),
+                "body": zlib.compress(raw.body, 6),
+            }
+        )
+
+    def raw_response(self, version_id: int) -> RawResponse | None:
+        row = self.db.execute(
+            "SELECT url, status, headers, body FROM raw_responses WHERE version_id = ?",
+            [version_id],
+        ).fetchone()
+        return _raw(row[0], row[1], row[2], row[3]) if row else None
+
+    def prune_raw(self, before: datetime) -> int:
+        """Forget raw responses of versions fetched before ``before``; the versions stay."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "DELETE FROM raw_responses WHERE fetched_at < ?", [to_iso(before)]
+            )
+        return cursor.rowcount
+
+    def archived_versions(
+        self, *, since: datetime | None = None, with_raw: bool = False
+    ) -> Iterator[ArchivedVersion]:
+        """Every version (fetched at or after ``since``) with its article, by article then n.
+
+        A generator over one query, so an export of millions of versions
+        never holds them all in memory.
+        """
+        raw_columns = (
+            ", r.url AS raw_url, r.status AS raw_status, r.headers AS raw_headers,"
+            " r.body AS raw_body"
+            if with_raw
+            else ""
+        )
+        raw_join = " LEFT JOIN raw_responses r ON r.version_id = v.id" if with_raw else ""
+        sql = (
+            "SELECT v.*, a.url AS a_url, a.final_url AS a_final_url,"
+            " a.canonical_url AS a_canonical_url, a.outlet AS a_outlet, a.tags AS a_tags,"
+            " a.state AS a_state, a.posted_at AS a_posted_at, a.posted_raw AS a_posted_raw"
+            f"{raw_columns} FROM versions v JOIN articles a ON a.id = v.article_id{raw_join}"
+            " WHERE v.fetched_at >= ? ORDER BY v.article_id, v.n"
+        )
+        for row in self.db.query(sql, [to_iso(since) or ""]):
+            raw = None
+            if with_raw and row["raw_body"] is not None:
+                raw = _raw(row["raw_url"], row["raw_status"], row["raw_headers"], row["raw_body"])
+            yield ArchivedVersion(
+                version=_version(row),
+                url=row["a_url"],
+                final_url=row["a_final_url"],
+                canonical_url=row["a_canonical_url"],
+                outlet=row["a_outlet"],
+                tags=tuple(json.loads(row["a_tags"])),
+                state=State(row["a_state"]),
+                article_posted_at=from_iso(row["a_posted_at"]),
+                article_posted_raw=row["a_posted_raw"],
+                raw=raw,
+            )
+
+    def backup_to(self, path: Path | str) -> None:
+        """Copy the database into a new file with SQLite's online backup.
+
+        One backup step reads the whole database inside one read transaction,
+        so the copy is a consistent snapshot even while the service writes;
+        the copy is switched out of WAL mode so it is one self-contained file.
+        """
+        dest = sqlite3.connect(str(path))
+        try:
+            self.db.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
 
 
 _ARTICLE_SELECT = (
@@ -1007,3 +1322,137 @@ def _edit_filter(wanted: EditFilter) -> tuple[str, list[Any]]:
         where.append("v.article_id = ?")
         params.append(wanted.article_id)
     return " AND ".join(where), params
+
+
+# -- feeds and archive ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """The HTTP response a version was extracted from, kept for WARC export."""
+
+    url: str  # where the fetch ended, after redirects
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+def raw_response(fetched: Fetched) -> RawResponse:
+    """What the checker keeps of a response: the page in the encoding it was read in.
+
+    ``Fetched`` carries the decoded text and a few headers, not the wire
+    bytes, so the body is the text encoded back into the page's own charset
+    (byte-identical for any page that decoded cleanly) and the headers are
+    those the fetcher kept: Content-Type, ETag, Last-Modified.
+    """
+    body = fetched.text.encode(fetched.encoding or "utf-8", errors="replace")
+    headers = [
+        (name, value)
+        for name, value in (
+            ("Content-Type", fetched.content_type),
+            ("ETag", fetched.etag),
+            ("Last-Modified", fetched.last_modified),
+        )
+        if value
+    ]
+    headers.append(("Content-Length", str(len(body))))
+    return RawResponse(fetched.final_url, fetched.status, tuple(headers), body)
+
+
+def _raw(url: str, status: int, headers: str, body: bytes) -> RawResponse:
+    return RawResponse(
+        url=url,
+        status=status,
+        headers=tuple((name, value) for name, value in json.loads(headers)),
+        body=zlib.decompress(body),
+    )
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A watched feed or sitemap and what its polls found."""
+
+    id: int
+    url: str
+    added_at: datetime
+    tags: tuple[str, ...]
+    kind: str | None  # rss20, atom10, sitemap, news-sitemap, sitemap-index…; None before a poll
+    title: str | None
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    etag: str | None
+    last_modified: str | None
+    articles_found: int
+    items_seen: int
+    error_count: int
+    last_error: str | None
+    # A sitemap index's child sitemaps: URL -> (etag, last_modified) of its last fetch.
+    children: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """What one poll learned about a feed; ``None`` fields are left alone."""
+
+    at: datetime
+    next_poll_at: datetime
+    kind: str | None = None
+    title: str | None = None
+    validators: tuple[str | None, str | None] | None = None  # (etag, last_modified)
+    children: dict[str, tuple[str | None, str | None]] | None = None
+    articles_added: int = 0
+    error: str | None = None  # None clears the feed's error
+
+
+@dataclass(frozen=True)
+class NewFeedItem:
+    """One item of one feed: its article (if watched) and the feed's times for it."""
+
+    url: str  # normalised
+    article_id: int | None
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    updated_at: datetime | None = None
+    skipped: str | None = None  # why it was not watched (not http, private address…)
+
+
+@dataclass(frozen=True)
+class ArchivedVersion:
+    """One version with the article it belongs to, as exported."""
+
+    version: Version
+    url: str
+    final_url: str | None
+    canonical_url: str | None
+    outlet: str
+    tags: tuple[str, ...]
+    state: State
+    article_posted_at: datetime | None
+    article_posted_raw: str | None
+    raw: RawResponse | None = None
+
+
+_FEED_SELECT = (
+    "SELECT f.*, (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id) AS items_seen"
+    " FROM feeds f"
+)
+
+
+def _feed(row: dict[str, Any]) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        added_at=from_iso(row["added_at"]) or datetime.now(UTC),
+        tags=tuple(json.loads(row["tags"])),
+        kind=row["kind"],
+        title=row["title"],
+        last_polled_at=from_iso(row["last_polled_at"]),
+        next_poll_at=from_iso(row["next_poll_at"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        articles_found=row["articles_found"],
+        items_seen=row["items_seen"],
+        error_count=row["error_count"],
+        last_error=row["last_error"],
+        children={url: (pair[0], pair[1]) for url, pair in json.loads(row["children"]).items()},
+    )

@@ -125,7 +125,12 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     Store(path).close()
     with Store(path) as store:
         names = [r["name"] for r in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial", "m002_notification_outbox"]
+    assert names == [
+        "m001_initial",
+        "m002_notification_outbox",
+        "m003_feeds_raw",
+        "m004_performance",
+    ]
 
 
 def test_database_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> None:
