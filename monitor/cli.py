@@ -269,7 +269,11 @@ async def _check_articles(
     if not articles:
         return []
     async with Fetcher(settings.fetch) as fetcher:
-        return await Checker(store, settings, fetcher).check_many(articles)
+        checker = Checker(store, settings, fetcher)
+        try:
+            return await checker.check_many(articles)
+        finally:
+            checker.close()
 
 
 def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
@@ -547,6 +551,9 @@ def feed() -> None:
 
     Example: monitor feed add --tag world https://www.example.com/
     """
+    # These commands print every skip and error themselves; without this,
+    # logging's last-resort handler would print the warnings a second time.
+    logging.getLogger("monitor.feeds").addHandler(logging.NullHandler())
 
 
 @feed.command(name="add")
@@ -756,18 +763,18 @@ def import_(
     with ctx.store() as store:
         report = import_file(store, ctx.settings, path, now=utc_now(), tags=tags, fmt=fmt)
     for bad in report.bad:
-        text = f": {bad.text!r}" if bad.text else ""
+        text = f": {bad.text!r}" if bad.text and repr(bad.text) not in bad.reason else ""
         click.echo(f"monitor: {path} line {bad.line}: {bad.reason}{text} (skipped)", err=True)
     parts = [
-        f"{len(report.added)} articles added",
+        _counted(len(report.added), "article", "added"),
         f"{len(report.existing)} already watched",
-        f"{len(report.feeds_added)} feeds added",
+        _counted(len(report.feeds_added), "feed", "added"),
     ]
     if report.feeds_existing:
-        parts.append(f"{len(report.feeds_existing)} feeds already watched")
+        parts.append(_counted(len(report.feeds_existing), "feed", "already watched"))
     if report.duplicates:
-        parts.append(f"{report.duplicates} duplicate lines")
-    parts.append(f"{len(report.bad)} lines skipped")
+        parts.append(_counted(report.duplicates, "duplicate line", ""))
+    parts.append(_counted(len(report.bad), "line", "skipped"))
     click.echo(f"imported {path} ({report.format}): " + ", ".join(parts), err=True)
     if as_json:
         emit_json(report.to_json())
@@ -814,21 +821,26 @@ def export_(ctx: Context, fmt: str, since: str | None, output: Path | None) -> N
             with output.open("w", encoding="utf-8", newline="") as text:
                 done = export(store, fmt, text, since=moment)
         elif fmt == "warc":
-            stdout = click.get_binary_stream("stdout")
-            done = export(store, fmt, stdout, since=moment)
-            stdout.flush()
+            sys.stdout.flush()
+            done = export(store, fmt, sys.stdout.buffer, since=moment)
+            sys.stdout.buffer.flush()
         else:
-            stdout = io.TextIOWrapper(
-                click.get_binary_stream("stdout"), encoding="utf-8", newline=""
-            )
+            # UTF-8 whatever the locale says; newline="" so CSV keeps its \r\n.
+            stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
             done = export(store, fmt, stdout, since=moment)
             stdout.flush()
             stdout.detach()
-    what = "version pairs" if fmt == "newsedits" else "versions"
+    what = "version pair" if fmt == "newsedits" else "version"
     where = f" to {output}" if output else ""
     click.echo(
-        f"exported {done.records} {what} of {done.articles} articles ({fmt}){where}", err=True
+        f"exported {_counted(done.records, what, 'of')} {_counted(done.articles, 'article', '')}"
+        f" ({fmt}){where}",
+        err=True,
     )
+
+
+def _counted(n: int, noun: str, verb: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'} {verb}".rstrip()
 
 
 def _since_option(since: str | None) -> datetime | None:
