@@ -10,11 +10,20 @@ edit), a 404/410 marks the article ``gone`` with its history kept.
 from __future__ import annotations
 
 import asyncio
+import logging
+import multiprocessing
+import os
 import random
+import signal
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from monitor.cadence import backoff
 from monitor.config import Settings
@@ -32,16 +41,20 @@ from monitor.models import (
     Fetched,
     Kind,
     Outcome,
+    OutletRules,
     PageTime,
     State,
 )
 from monitor.notify import plan_gone_notifications, plan_notifications
-from monitor.store import ArticleUpdate, NewNotification, NewVersion, Store
+from monitor.store import ArticleUpdate, NewNotification, NewVersion, Store, raw_response
 from monitor.text import text_hash
 from monitor.urls import outlet_of
 
 GONE_STATUSES = (404, 410)
 MAX_ERRORS = 12  # backoff(12) is the longest wait: 6 hours
+POOL_MIN_ARTICLES = 8  # a pass this big is worth starting extraction worker processes
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -63,9 +76,16 @@ class _Outcome:
 class Checker:
     """Checks articles with one shared HTTP client and one database.
 
-    Fetches run concurrently up to ``check.concurrency``; extraction runs in a
-    worker thread so the event loop keeps fetching; database writes happen on
-    the event loop's thread, one transaction per check.
+    Fetches run concurrently up to ``check.concurrency``; extraction is CPU
+    work, so in a pass of several articles it runs in a process pool sized to
+    the machine (one worker per core) while the event loop keeps fetching; a
+    single check, or a one-core machine, uses a worker thread instead. Database
+    writes happen on the event loop's thread, one transaction per check. Call
+    ``close`` to stop the pool's processes.
+
+    ``stage_seconds`` adds up, over every check, the wall time spent fetching,
+    extracting, comparing and storing (concurrent checks overlap, so the sum
+    can exceed the pass); ``benchmarks/pass.py`` reads it from a DEBUG log line.
     """
 
     def __init__(
@@ -82,27 +102,78 @@ class Checker:
         self.clock = clock
         self.rng = rng or random.Random()
         self.cadence = settings.schedule.cadence
+        self.stage_seconds: Counter[str] = Counter()
+        self._pool: ProcessPoolExecutor | None = None
 
     async def check_many(self, articles: Sequence[Article]) -> list[CheckResult]:
         limit = asyncio.Semaphore(max(1, self.settings.check.concurrency))
+        if len(articles) >= POOL_MIN_ARTICLES:
+            self._start_pool()
+        started = time.perf_counter()
 
         async def guarded(article: Article) -> CheckResult:
             async with limit:
                 return await self.check(article)
 
-        return list(await asyncio.gather(*(guarded(a) for a in articles)))
+        results = list(await asyncio.gather(*(guarded(a) for a in articles)))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "checked %d articles in %.3f s; stage seconds %s",
+                len(articles),
+                time.perf_counter() - started,
+                dict(self.stage_seconds),
+            )
+        return results
+
+    def close(self) -> None:
+        """Stop the extraction worker processes, if any were started."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start_pool(self) -> None:
+        workers = _cores()
+        if self._pool is not None or workers < 2:
+            return
+        # spawn, not fork: forking a process that runs threads and an event loop is unsafe.
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_interrupts,
+        )
+
+    async def _extract(self, html: str, url: str, rules: OutletRules, now: datetime) -> Extracted:
+        """``extract_article`` in the process pool when there is one, else in a thread."""
+        work = partial(extract_article, html, url, rules, now=now)
+        if self._pool is not None:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): carry on in threads, never lose checks.
+                log.warning("extraction worker pool broke; extracting in threads from now on")
+                self._pool = None
+        return await asyncio.to_thread(work)
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] += time.perf_counter() - started
 
     async def check(self, article: Article) -> CheckResult:
         started = time.perf_counter()
         now = self.clock()
         rules = self.settings.outlet_rules(outlet_of(article.url))
         try:
-            fetched = await self.fetcher.fetch(
-                article.url,
-                etag=article.etag,
-                last_modified=article.last_modified,
-                obey_robots=rules.obey_robots,
-            )
+            with self._stage("fetch"):
+                fetched = await self.fetcher.fetch(
+                    article.url,
+                    etag=article.etag,
+                    last_modified=article.last_modified,
+                    obey_robots=rules.obey_robots,
+                )
         except RetryLaterError as exc:
             decided = self._failed(
                 article, now, str(exc), exc.status, started, not_before=exc.until
@@ -111,13 +182,14 @@ class Checker:
             decided = self._failed(article, now, str(exc), exc.status, started)
         else:
             decided = await self._after_fetch(article, fetched, now, started)
-        stored = self.store.record_check(
-            article.id,
-            decided.check,
-            update=decided.update,
-            new_version=decided.new_version,
-            notifications=decided.notifications,
-        )
+        with self._stage("store"):
+            stored = self.store.record_check(
+                article.id,
+                decided.check,
+                update=decided.update,
+                new_version=decided.new_version,
+                notifications=decided.notifications,
+            )
         outcome = decided.check.outcome
         if decided.new_version is not None and stored is None:
             outcome = Outcome.UNCHANGED  # a concurrent check stored this text first
@@ -147,12 +219,12 @@ class Checker:
             )
         rules = self.settings.outlet_rules(outlet_of(fetched.final_url))
         try:
-            extracted = await asyncio.to_thread(
-                extract_article, fetched.text, fetched.final_url, rules, now=now
-            )
+            with self._stage("extract"):
+                extracted = await self._extract(fetched.text, fetched.final_url, rules, now)
         except ExtractError as exc:
             return self._failed(article, now, str(exc), fetched.status, started, fetched)
-        return self._compare(article, fetched, extracted, now, started)
+        with self._stage("compare"):
+            return self._compare(article, fetched, extracted, now, started)
 
     def _compare(
         self,
@@ -166,7 +238,9 @@ class Checker:
         content_hash = text_hash(extracted.title, extracted.byline, extracted.body)
         update = self._seen(article, fetched, extracted, now)
         if previous is None:
-            version = self._new_version(extracted, now, content_hash, Kind.INITIAL, (), DiffStats())
+            version = self._new_version(
+                fetched, extracted, now, content_hash, Kind.INITIAL, (), DiffStats()
+            )
             return _Outcome(
                 self._check(article, fetched, now, started, Outcome.NEW), update, version
             )
@@ -189,7 +263,14 @@ class Checker:
         if reverts_to is not None:
             flags.add(FLAG_REVERTED)
         version = self._new_version(
-            extracted, now, content_hash, edit.kind, tuple(sorted(flags)), diff.stats, reverts_to
+            fetched,
+            extracted,
+            now,
+            content_hash,
+            edit.kind,
+            tuple(sorted(flags)),
+            diff.stats,
+            reverts_to,
         )
         planned = tuple(plan_notifications(self.settings, article, version, previous))
         checked = self._check(article, fetched, now, started, Outcome.CHANGED)
@@ -197,6 +278,7 @@ class Checker:
 
     def _new_version(
         self,
+        fetched: Fetched,
         extracted: Extracted,
         now: datetime,
         content_hash: str,
@@ -220,6 +302,7 @@ class Checker:
             flags=flags,
             stats=stats,
             reverts_to=reverts_to,
+            raw=raw_response(fetched) if self.settings.archive.keep_raw else None,
         )
 
     def _seen(
@@ -317,6 +400,19 @@ class Checker:
             duration_ms=_elapsed_ms(started),
             bytes_read=fetched.bytes_read,
         )
+
+
+def _cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _ignore_interrupts() -> None:
+    """Pool workers leave Ctrl-C to the parent, which shuts them down in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _state_after_success(article: Article, next_check: datetime | None) -> State | None:
