@@ -128,6 +128,11 @@ ARTICLE_MIN = 400  # voted prose in the main region that makes it trafilatura's 
 SCOPE_MIN_CHARS = 300  # prose around the headline that makes its container the article's
 DOUBTFUL_VOTES = 500  # trafilatura's fast pass keeping less text than this is re-checked
 BOILERPLATE_MAX = 300  # phrase rules apply to blocks shorter than this
+# Bounds on hostile or broken pages, so no page can take minutes or gigabytes:
+# real article pages hold a few thousand elements, and a line repeated more
+# often than MAX_COPIES times is page furniture, never the article.
+MAX_ELEMENTS = 15_000  # elements after this many (document order) are dropped
+MAX_COPIES = 50  # a trafilatura line found in more blocks than this is not voted
 
 # Phrases that make a short block boilerplate (blocks under BOILERPLATE_MAX chars).
 # Split in two for speed: what must open the block, and what may appear anywhere
@@ -273,7 +278,10 @@ def extract_article(
     """
     doc = _parse(html)
     _drop(doc, rules.ignore_selectors)
-    meta = _Meta.read(doc, url)
+    try:
+        meta = _Meta.read(doc, url)
+    except RecursionError as err:
+        raise ExtractError(NO_ARTICLE) from err
     try:
         posted, updated = find_page_times(doc, rules, now=now)
     except ConfigError:
@@ -322,7 +330,25 @@ def _parse(html: str | bytes) -> HtmlElement:
         raise ExtractError(f"could not parse the page: {err}") from err
     if doc is None or not isinstance(doc.tag, str):
         raise ExtractError(NO_ARTICLE)
+    _truncate(doc, MAX_ELEMENTS)
     return doc
+
+
+def _truncate(doc: HtmlElement, limit: int) -> None:
+    """Drop every element after the first ``limit`` (document order), with its text.
+
+    Only hostile or broken pages get here (50,000 paragraphs, 100,000 list
+    items): the extractor's work grows with the element count, and what
+    comes that late on a page is not the article.
+    """
+    elements = list(doc.iter())
+    if len(elements) <= limit:
+        return
+    kept = set(elements[:limit])
+    for el in elements[limit:]:
+        parent = el.getparent()
+        if parent is not None and parent in kept:
+            parent.remove(el)
 
 
 def _selector(css: str) -> CSSSelector:
@@ -384,7 +410,7 @@ def _json_ld_objects(doc: HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested 100,000 deep
             continue  # broken JSON-LD is common; the visible page still has what we need
         yield from _walk_json(data, 0)
 
@@ -915,7 +941,7 @@ def _vote(blocks: list[_Block], lines: list[str]) -> None:
     line_keys = [k for k in (_key(line) for line in lines) if k]
     candidates: list[list[int]] = []
     for lk in line_keys:
-        found = list(by_key.get(lk, ()))
+        found = by_key.get(lk, [])
         if not found and len(lk) >= 20:
             start, end = lk[:30], lk[-30:]
             found = [
@@ -923,30 +949,33 @@ def _vote(blocks: list[_Block], lines: list[str]) -> None:
                 for i, k in enumerate(keys)
                 if len(k) >= 20 and (lk in k or k in lk or k.startswith(start) or k.endswith(end))
             ]
-        candidates.append(found)
+        # a line repeated all over the page is furniture; and without this bound
+        # 100,000 copies of one line would make 100,000 lists of 100,000 candidates
+        candidates.append(found if len(found) <= MAX_COPIES else [])
     chosen: list[int | None] = [c[0] if len(c) == 1 else None for c in candidates]
+    # the block of the next line matched to a single block, for every line (one pass back)
+    next_single: list[int | None] = [None] * len(candidates)
+    upcoming: int | None = None
+    for x in range(len(candidates) - 1, -1, -1):
+        next_single[x] = upcoming
+        if len(candidates[x]) == 1:
+            upcoming = chosen[x]
     used = {i for i in chosen if i is not None}
+    prev: int | None = None  # the block chosen for the nearest earlier line that has one
     for j, found in enumerate(candidates):
-        if len(found) <= 1:
-            continue
-        options = [i for i in found if i not in used]
-        if not options:
-            continue
-        prev = next((chosen[x] for x in range(j - 1, -1, -1) if chosen[x] is not None), None)
-        nxt = next(
-            (
-                chosen[x]
-                for x in range(j + 1, len(candidates))
-                if chosen[x] is not None and len(candidates[x]) == 1
-            ),
-            None,
-        )
-        between = [i for i in options if (prev is None or i > prev) and (nxt is None or i < nxt)]
-        pool = between or options
-        ref = prev if prev is not None else nxt
-        pick = pool[0] if ref is None else min(pool, key=lambda i: abs(i - ref))
-        chosen[j] = pick
-        used.add(pick)
+        options = [i for i in found if i not in used] if len(found) > 1 else []
+        if options:
+            nxt = next_single[j]
+            between = [
+                i for i in options if (prev is None or i > prev) and (nxt is None or i < nxt)
+            ]
+            pool = between or options
+            ref = prev if prev is not None else nxt
+            pick = pool[0] if ref is None else min(pool, key=lambda i: abs(i - ref))
+            chosen[j] = pick
+            used.add(pick)
+        if chosen[j] is not None:
+            prev = chosen[j]
     for index in chosen:
         if index is not None:
             blocks[index].voted = True
