@@ -239,6 +239,8 @@ class Fetcher:
             content_type=content_type,
             bytes_read=len(raw.body),
             duration_s=raw.elapsed,
+            body=bytes(raw.body),
+            headers=tuple(raw.headers.items()),
         )
 
     def retry_after(self, host_or_url: str) -> datetime | None:

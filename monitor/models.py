@@ -80,6 +80,10 @@ class Fetched:
     content_type: str | None
     bytes_read: int
     duration_s: float
+    # The body as it came off the wire (after content decoding) and the response
+    # headers: kept with each version so the archive (WARC) holds the real page.
+    body: bytes = field(default=b"", repr=False)
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def not_modified(self) -> bool:

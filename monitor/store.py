@@ -1338,25 +1338,32 @@ class RawResponse:
 
 
 def raw_response(fetched: Fetched) -> RawResponse:
-    """What the checker keeps of a response: the page in the encoding it was read in.
+    """What the checker keeps of a response: the page's bytes and headers as received.
 
-    ``Fetched`` carries the decoded text and a few headers, not the wire
-    bytes, so the body is the text encoded back into the page's own charset
-    (byte-identical for any page that decoded cleanly) and the headers are
-    those the fetcher kept: Content-Type, ETag, Last-Modified.
+    A ``Fetched`` made without them (by hand, in tests) falls back to the text
+    encoded in the page's own charset and the validators it carries.
     """
-    body = fetched.text.encode(fetched.encoding or "utf-8", errors="replace")
-    headers = [
-        (name, value)
-        for name, value in (
-            ("Content-Type", fetched.content_type),
-            ("ETag", fetched.etag),
-            ("Last-Modified", fetched.last_modified),
+    if fetched.body or fetched.headers:
+        headers = tuple(
+            (name, value)
+            for name, value in fetched.headers
+            if name.lower() not in ("content-encoding", "transfer-encoding", "content-length")
         )
-        if value
-    ]
-    headers.append(("Content-Length", str(len(body))))
-    return RawResponse(fetched.final_url, fetched.status, tuple(headers), body)
+        body = fetched.body
+    else:
+        body = fetched.text.encode(fetched.encoding or "utf-8", errors="replace")
+        headers = tuple(
+            (name, value)
+            for name, value in (
+                ("Content-Type", fetched.content_type),
+                ("ETag", fetched.etag),
+                ("Last-Modified", fetched.last_modified),
+            )
+            if value
+        )
+    return RawResponse(
+        fetched.final_url, fetched.status, (*headers, ("Content-Length", str(len(body)))), body
+    )
 
 
 def _raw(url: str, status: int, headers: str, body: bytes) -> RawResponse:

@@ -21,6 +21,7 @@ from monitor.fetch import Fetcher
 from monitor.models import Outcome
 from monitor.store import Store
 from monitor.watchlist import add_urls
+from tests.newsroom import PAGES, load_layout
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS, page
 
@@ -259,3 +260,25 @@ def test_bad_export_arguments(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     assert run(db, "export", "--since", "soon").exit_code == 2
     assert run(db, "export", "-o", str(db)).exit_code == 2
+
+
+async def test_warc_keeps_the_bytes_as_served_even_when_they_do_not_decode(
+    server: PageServer, tmp_path: Path
+) -> None:
+    """A Korean EUC-KR page with a stray invalid byte comes back from the WARC byte for byte."""
+    page_bytes = load_layout(PAGES / "korean_euckr").versions[0].html_bytes
+    served = page_bytes.replace(b"</head>", b"<!-- \xff\xfe\x80 -->\n</head>", 1)
+    server.set("/kr.html", served, headers={"Content-Type": "text/html; charset=euc-kr"})
+    db = tmp_path / "m.db"
+    config = Settings(fetch=FetchSettings(allow_private_hosts=True))
+    with Store(db) as store:
+        add_urls(store, [server.url("/kr.html")], now=T0, allow_private=True)
+        async with Fetcher(config.fetch) as fetcher:
+            await Checker(store, config, fetcher, clock=lambda: T0).check(store.articles()[0])
+    out = tmp_path / "kr.warc.gz"
+    assert run(db, "export", "--format", "warc", "-o", str(out)).exit_code == 0
+    with out.open("rb") as stream:
+        [body] = [
+            r.content_stream().read() for r in ArchiveIterator(stream) if r.rec_type == "response"
+        ]
+    assert body == served
