@@ -928,7 +928,7 @@ def _decode_all(text: str) -> list[Any] | None:
             return values or None
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             return None
         values.append(value)
 
@@ -978,11 +978,16 @@ def _json_ld_value(value: Any) -> str | None:
 # The page's structure: headline, article area, excluded containers
 
 
+_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
 def _tokens(el: HtmlElement) -> list[str]:
     """Words of class, id and aria-label: "mostReadList" -> most, read, list."""
-    text = " ".join(v for v in (el.get("class"), el.get("id"), el.get("aria-label")) if v)
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
-    return re.findall(r"[a-z0-9]+", text)
+    values = [v for v in (el.get("class"), el.get("id"), el.get("aria-label")) if v]
+    if not values:  # most elements: called for every element of the page, keep it cheap
+        return []
+    return _TOKEN.findall(_CAMEL_CASE.sub(r"\1 \2", " ".join(values)).lower())
 
 
 def _exclusion(el: HtmlElement) -> str | None:
