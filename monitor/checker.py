@@ -217,6 +217,9 @@ class Checker:
             return self._failed(
                 article, now, reason, fetched.status, started, fetched, not_before=asked
             )
+        if _binary_media_type(fetched.content_type):
+            reason = f"not a web page: the server sent {_binary_media_type(fetched.content_type)}"
+            return self._failed(article, now, reason, fetched.status, started, fetched)
         rules = self.settings.outlet_rules(outlet_of(fetched.final_url))
         try:
             with self._stage("extract"):
@@ -420,6 +423,28 @@ def _state_after_success(article: Article, next_check: datetime | None) -> State
     if next_check is None:
         return State.DONE
     return State.ACTIVE if article.state in (State.GONE, State.DONE) else None
+
+
+_BINARY_TYPES = ("image/", "audio/", "video/", "font/", "model/")
+_BINARY_APPLICATIONS = frozenset(
+    "pdf zip gzip x-gzip x-tar x-7z-compressed x-rar-compressed wasm x-shockwave-flash".split()
+)
+
+
+def _binary_media_type(content_type: str | None) -> str | None:
+    """The media type when it is certainly not a page (an image, a PDF…), else None.
+
+    Decoded as text, such bytes can pass for paragraphs and be stored as an
+    "edit" of the story the URL used to show. Missing or odd types are let
+    through: plenty of servers label HTML wrongly.
+    """
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    if media.startswith(_BINARY_TYPES):
+        return media
+    if kind == "application" and (subtype in _BINARY_APPLICATIONS or subtype.startswith("vnd.")):
+        return media
+    return None
 
 
 def _value(page_time: PageTime | None) -> datetime | None:

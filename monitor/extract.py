@@ -118,6 +118,9 @@ _STRUCTURED = frozenset("p h2 h3 h4 h5 h6 li dd dt tr td th blockquote pre".spli
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+# A tag long enough to hold MAX_ATTRIBUTES attributes (each takes two characters at least).
+_LONG_TAG = re.compile(r"<([A-Za-z][^\s<>/]*)([^<>]{2000,})>")
+_ATTRIBUTE = re.compile(r"""[^\s=/>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 _NON_WORD = re.compile(r"\W+")
 _SPACES = re.compile(r"\s+")
 
@@ -133,6 +136,7 @@ BOILERPLATE_MAX = 300  # phrase rules apply to blocks shorter than this
 # often than MAX_COPIES times is page furniture, never the article.
 MAX_ELEMENTS = 15_000  # elements after this many (document order) are dropped
 MAX_COPIES = 50  # a trafilatura line found in more blocks than this is not voted
+MAX_ATTRIBUTES = 1_000  # a tag with more loses them all: libxml2 compares them pairwise
 
 # Phrases that make a short block boilerplate (blocks under BOILERPLATE_MAX chars).
 # Split in two for speed: what must open the block, and what may appear anywhere
@@ -282,6 +286,8 @@ def extract_article(
         meta = _Meta.read(doc, url)
     except RecursionError as err:
         raise ExtractError(NO_ARTICLE) from err
+    except Exception as err:  # a bug met on one hostile page must not stop other checks
+        raise _unexpected(err, url) from err
     try:
         posted, updated = find_page_times(doc, rules, now=now)
     except ConfigError:
@@ -291,8 +297,12 @@ def extract_article(
         posted = updated = None
     try:
         paragraphs = _body(doc, rules, meta)
+    except ConfigError:
+        raise
     except RecursionError as err:  # pathological nesting that slipped past the parser's limit
         raise ExtractError(NO_ARTICLE) from err
+    except Exception as err:
+        raise _unexpected(err, url) from err
     if not paragraphs:
         raise ExtractError(NO_ARTICLE)
     return Extracted(
@@ -304,6 +314,11 @@ def extract_article(
         canonical_url=meta.canonical_url,
         language=meta.language,
     )
+
+
+def _unexpected(err: Exception, url: str | None) -> ExtractError:
+    _LOG.warning("extraction failed on %s", url or "a page", exc_info=err)
+    return ExtractError(f"could not extract the article: {type(err).__name__}: {err}"[:300])
 
 
 # --- parsing ---------------------------------------------------------------
@@ -318,6 +333,7 @@ def _parse(html: str | bytes) -> HtmlElement:
     # lxml refuses NUL and other control characters, and an encoding declaration
     # in an already decoded string; neither carries article text.
     text = _CONTROL.sub("", _XML_DECLARATION.sub("", html, count=1))
+    text = _LONG_TAG.sub(_tame_tag, text)
     if not text.strip():
         raise ExtractError(NO_ARTICLE)
     try:
@@ -332,6 +348,13 @@ def _parse(html: str | bytes) -> HtmlElement:
         raise ExtractError(NO_ARTICLE)
     _truncate(doc, MAX_ELEMENTS)
     return doc
+
+
+def _tame_tag(match: re.Match[str]) -> str:
+    """A tag with absurdly many attributes, without them: libxml2 would take minutes on it."""
+    if len(_ATTRIBUTE.findall(match[2])) <= MAX_ATTRIBUTES:
+        return match[0]
+    return f"<{match[1]}>"
 
 
 def _truncate(doc: HtmlElement, limit: int) -> None:

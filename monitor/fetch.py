@@ -373,7 +373,18 @@ class Fetcher:
             )
         decoder = _decoder_for(response.headers.get("content-encoding", ""))
         body = bytearray()
+        received = 0  # bytes on the wire: capped too, or data a decoder ignores (after
+        # the end of a gzip stream, empty deflate blocks) would stream on unbounded
         async for raw in response.aiter_raw():
+            received += len(raw)
+            wire_full = received > limit
+            if wire_full and strict:
+                raise TooLargeError(
+                    f"response passed fetch.max_bytes = {limit} on the wire "
+                    f"(stopped after {received} bytes): {response.url}"
+                )
+            if wire_full:
+                raw = raw[: len(raw) - (received - limit)]
             for piece in decoder.decode(raw):
                 if len(body) + len(piece) > limit:
                     if not strict:
@@ -384,6 +395,8 @@ class Fetcher:
                         f"(stopped after {len(body) + len(piece)} bytes): {response.url}"
                     )
                 body += piece
+            if wire_full:
+                return body  # cut short (not strict): the stream was cut, nothing to flush
         for piece in decoder.flush():
             body += piece[: max(0, limit - len(body))]
         return body
@@ -937,6 +950,14 @@ _SUPERSETS = {
     "iso8859-11": "cp874",
     "iso8859-9": "cp1254",
 }
+# Code pages no browser decodes a page with (not in the WHATWG Encoding
+# Standard): DOS, EBCDIC and a few others. charset-normalizer would otherwise
+# read an unlabelled Western page as cp850 ("CafÚ", "M³nchen").
+_NOT_WEB_CODECS = (
+    "cp037 cp273 cp424 cp437 cp500 cp720 cp737 cp775 cp850 cp852 cp855 cp856 cp857 cp858 "
+    "cp860 cp861 cp862 cp863 cp864 cp865 cp869 cp875 cp1006 cp1026 cp1125 cp1140 "
+    "hp_roman8 kz1048 ptcp154 mac_greek mac_iceland mac_latin2 mac_turkish"
+).split()
 # Labels that must not be trusted for decoding (utf-7 smuggles markup).
 _REFUSED = {"utf-7", "utf7", "x-user-defined", "replacement"}
 # Defaults frameworks add on their own: a <meta> in the page knows better.
@@ -980,7 +1001,7 @@ def detect_encoding(body: bytes | bytearray, content_type: str | None = None) ->
         return "utf-8"
     if header:
         return header
-    best = charset_normalizer.from_bytes(bytes(body)).best()
+    best = charset_normalizer.from_bytes(bytes(body), cp_exclusion=_NOT_WEB_CODECS).best()
     return (_codec(best.encoding) if best else None) or "utf-8"
 
 

@@ -12,9 +12,15 @@ The flow, and why it is split this way:
   reports success, so a later run never sends it again. A failure is retried
   after ``retry_base · 2^(attempts-1)`` seconds (capped at ``retry_max``);
   after ``max_attempts`` it is ``failed`` with the error kept for
-  ``monitor notify status``. A process that dies between a successful send
-  and the ``sent`` mark resends that one alert after the lease: delivery is
-  at-least-once, never silently lost.
+  ``monitor notify status``.
+- An alert is never sent twice. Rows are claimed one at a time, just before
+  their send (a digest's rows together), so when the process dies (SIGKILL,
+  power loss) at most the one alert in flight per channel is left
+  ``sending``, and the rest stay ``pending`` to go out after a restart. That
+  one may or may not have arrived: when its lease ends it is marked
+  ``failed`` with the reason (``store.INTERRUPTED_SEND``), shown by ``monitor
+  notify status``, and not sent again. (Resending it instead, at-least-once,
+  duplicated about one alert in six kills in ``tests/test_crash.py``.)
 - Digest channels (``digest = "08:00"``) hold their alerts until the next
   digest time in ``notify.timezone`` (that time is written as the rows'
   ``next_attempt_at``), and ``deliver_pending`` sends everything due for
@@ -102,7 +108,6 @@ log = logging.getLogger("monitor.notify")
 
 MUTE_TAG = "muted"  # an article with this tag never alerts
 LEASE = timedelta(minutes=5)  # how long a claimed row is ours; longer than any one send
-BATCH = 100  # rows claimed at a time per channel
 DIGEST_BATCH = 500  # alerts in one digest at most; more go in the next one
 MAX_ERROR_CHARS = 500
 
@@ -395,19 +400,22 @@ class DeliveryReport:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-async def deliver_pending(store: Store, settings: Settings, now: datetime) -> DeliveryReport:
+async def deliver_pending(
+    store: Store, settings: Settings, now: datetime, *, stopping: asyncio.Event | None = None
+) -> DeliveryReport:
     """Send every due alert; digest channels get their due alerts as one message.
 
     Call it on an interval (the scheduler: every ``schedule.tick`` or so). It
     sends only rows that are due at ``now``, so calling it often is cheap.
     Rows for a channel that is not in ``settings`` are left alone (another
     process may run with another config); ``notification_status`` shows
-    them and ``discard_orphans`` gives up on them.
+    them and ``discard_orphans`` gives up on them. Once ``stopping`` is set
+    no further alert is claimed; the one in flight is finished and marked.
     """
     report = DeliveryReport()
     channels = configured_channels(settings)
     await asyncio.gather(
-        *(_deliver_channel(store, settings, channel, now, report) for channel in channels)
+        *(_deliver_channel(store, settings, channel, now, report, stopping) for channel in channels)
     )
     return report
 
@@ -438,19 +446,21 @@ async def send_digest(
 
 
 async def _deliver_channel(
-    store: Store, settings: Settings, channel: Channel, now: datetime, report: DeliveryReport
+    store: Store,
+    settings: Settings,
+    channel: Channel,
+    now: datetime,
+    report: DeliveryReport,
+    stopping: asyncio.Event | None = None,
 ) -> None:
-    limit = DIGEST_BATCH if channel.digest else BATCH
-    while True:
+    # One row per claim for immediate channels: a row is "sending" only while it is sent.
+    limit = DIGEST_BATCH if channel.digest else 1
+    while stopping is None or not stopping.is_set():
         rows = store.claim_notifications(channel.id, now, lease_until=now + LEASE, limit=limit)
         if not rows:
             return
-        if channel.digest:
-            await _send_rows(store, settings, channel, rows, now, report, digest=True)
-        else:
-            for row in rows:
-                await _send_rows(store, settings, channel, [row], now, report, digest=False)
-        if len(rows) < limit:
+        await _send_rows(store, settings, channel, rows, now, report, digest=bool(channel.digest))
+        if channel.digest and len(rows) < limit:
             return
 
 

@@ -54,6 +54,7 @@ class Service:
         self.on_result = on_result
         self.last_tick: datetime | None = None
         self._in_flight: set[asyncio.Future[Any]] = set()  # checks and feed polls
+        self._delivering: set[asyncio.Task[Any]] = set()  # finished, never cancelled, at stop
         self._stopping = asyncio.Event()
 
     async def dispatch_due(self) -> list[CheckResult]:
@@ -139,12 +140,16 @@ class Service:
         try:
             await self._stopping.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            scheduler.pause()
             for task in list(self._in_flight):
                 task.cancel()
             for task in list(self._in_flight):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if self._delivering:  # the alert being sent is finished and marked (shutdown
+                # would cancel it), so a restart neither resends it nor gives it up
+                await asyncio.wait(self._delivering, timeout=self.settings.notify.timeout + 5)
+            scheduler.shutdown(wait=False)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
@@ -152,10 +157,16 @@ class Service:
 
     async def _deliver_job(self) -> None:
         """Send due alerts (digests included: their rows fall due at the digest time)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._delivering.add(task)
         try:
-            await deliver_pending(self.store, self.settings, self.clock())
+            await deliver_pending(self.store, self.settings, self.clock(), stopping=self._stopping)
         except Exception:  # a channel failure must not stop the service
             log.exception("alert delivery failed; will retry on the next tick")
+        finally:
+            if task is not None:
+                self._delivering.discard(task)
 
     async def _dispatch_job(self) -> None:
         try:

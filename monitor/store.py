@@ -40,6 +40,12 @@ from monitor.models import (
 
 migrations = Migrations("monitor")
 
+# The error of an alert whose deliverer died while sending it (see claim_notifications).
+INTERRUPTED_SEND = (
+    "the service stopped while this alert was being sent: it may or may not have arrived,"
+    " and it is not sent again"
+)
+
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -640,20 +646,25 @@ class Store:
         """Take a channel's due rows for sending: status ``sending`` until ``lease_until``.
 
         One IMMEDIATE transaction, so two deliverers never claim the same row.
-        A claim counts as an attempt: a deliverer that crashes mid-send uses
-        one up, and the row is claimable again once its lease has ended.
+        A claim counts as an attempt. A row still ``sending`` when its lease
+        has ended was being sent when its deliverer died: it may have arrived,
+        so it is marked ``failed`` (with :data:`INTERRUPTED_SEND` as its error)
+        and never sent again, because an alert must never be sent twice.
         ``due_only=False`` takes every pending row (a digest sent on demand).
         """
         with self.transaction():
+            self.db.execute(
+                "UPDATE notifications SET status = 'failed', claimed_until = NULL,"
+                " last_error = ? WHERE channel = ? AND status = 'sending' AND claimed_until <= ?",
+                [INTERRUPTED_SEND, channel, to_iso(now)],
+            )
             ids = [
                 row[0]
                 for row in self.db.execute(
-                    "SELECT id FROM notifications WHERE channel = ? AND ("
-                    " (status = 'pending' AND (? OR next_attempt_at IS NULL"
-                    "  OR next_attempt_at <= ?))"
-                    " OR (status = 'sending' AND claimed_until <= ?))"
+                    "SELECT id FROM notifications WHERE channel = ? AND status = 'pending'"
+                    " AND (? OR next_attempt_at IS NULL OR next_attempt_at <= ?)"
                     " ORDER BY created_at, id LIMIT ?",
-                    [channel, not due_only, to_iso(now), to_iso(now), limit],
+                    [channel, not due_only, to_iso(now), limit],
                 ).fetchall()
             ]
             if ids:

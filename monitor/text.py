@@ -22,9 +22,19 @@ import unicodedata
 
 _INVISIBLE = dict.fromkeys(
     map(
-        ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069",  # bidi isolates, like the embeddings and overrides
     ),
     None,
+)
+# C0 and C1 control characters other than white space (which is folded): a page
+# writing &#27;[2J or &#x9b; must not reach a terminal that prints its text.
+_INVISIBLE.update(
+    dict.fromkeys(
+        (c for c in (*range(0x20), *range(0x7F, 0xA0)) if not chr(c).isspace()),
+        None,
+    )
 )
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _TYPOGRAPHY = str.maketrans(
@@ -60,8 +70,8 @@ _SPACED_DASH = re.compile(r"\s*-\s*(?=\S)")
 
 
 def clean_text(text: str) -> str:
-    """NFC, invisible characters dropped, white space folded to single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    """NFC, invisible and control characters dropped, white space folded to single spaces."""
+    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))  # dropped first: idempotent
     return _SPACES.sub(" ", text).strip()
 
 

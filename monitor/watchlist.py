@@ -20,6 +20,7 @@ from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 
 MIN_INTERVAL_S = 30
+MAX_INTERVAL_S = 366 * 86400  # a year: longer ones overflow date arithmetic in the scheduler
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def parse_interval(text: str) -> int:
         raise UsageError(str(exc)) from exc
     if seconds < MIN_INTERVAL_S:
         raise UsageError(f"interval {text!r} is shorter than {MIN_INTERVAL_S} seconds")
+    if seconds > MAX_INTERVAL_S:
+        raise UsageError(f"interval {text!r} is longer than a year")
     return seconds
 
 

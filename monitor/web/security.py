@@ -17,7 +17,8 @@ The rules, in the order a request meets them:
 - A state-changing request (POST, PATCH, PUT, DELETE) whose ``Origin`` is
   another site is refused: browsers always send it on cross-site requests.
   Forms also carry a per-session CSRF token (``check_csrf``), and the session
-  cookie is ``SameSite=Strict``. The API's writes need the bearer token, which
+  cookie is ``SameSite=Lax`` (sent on links from other sites, such as an
+  alert's "Full diff", never on their POSTs). The API's writes need the bearer token, which
   a cross-site page cannot send, so the cookie alone never changes anything
   through the API.
 - Every answer carries a strict Content-Security-Policy (no inline scripts),

@@ -148,15 +148,18 @@ def parse_since(text: str | None, now: datetime) -> datetime | None:
     text = text.strip()
     try:
         return now - timedelta(seconds=parse_duration(text))
+    except OverflowError:  # further back than datetime reaches: everything
+        return datetime.min.replace(tzinfo=UTC)
     except ValueError:
         pass
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)  # OverflowError past year 1 or 9999 in UTC
+    except (ValueError, OverflowError):
         raise UsageError(
             f"since: expected a duration such as 24h or 7d, or an ISO date, got {text!r}"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def choice(value: str | None, allowed: tuple[str, ...] | dict[str, str], name: str) -> str | None:
