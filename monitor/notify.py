@@ -414,6 +414,8 @@ async def deliver_pending(
     """
     report = DeliveryReport()
     channels = configured_channels(settings)
+    if channels:
+        _load_plugins()  # the first time takes a second: before any row is claimed, not after
     await asyncio.gather(
         *(_deliver_channel(store, settings, channel, now, report, stopping) for channel in channels)
     )

@@ -74,9 +74,10 @@ def body_of(article: int, revision: int) -> str:
 class Newsroom:
     """Serves the articles and edits random ones every few hundred milliseconds."""
 
-    def __init__(self, server: PageServer, count: int) -> None:
+    def __init__(self, server: PageServer, count: int, per_step: int = 1) -> None:
         self.server = server
         self.count = count
+        self.per_step = per_step  # articles edited every 0.25 s
         self.revision = [0] * count
         self.served: list[set[str]] = [set() for _ in range(count)]
         self.rng = random.Random(7)
@@ -96,7 +97,7 @@ class Newsroom:
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):
-            for article in self.rng.sample(range(self.count), max(1, self.count // 40)):
+            for article in self.rng.sample(range(self.count), self.per_step):
                 self.revision[article] += 1
                 self._publish(article)
 
@@ -183,8 +184,13 @@ def test_sigkill_during_heavy_checking_loses_and_duplicates_nothing(
         try:
             for kill in range(KILLS):
                 # Each kill lands while the service works, not while Python imports it.
-                assert wait_until(lambda: ready(log) > kill, timeout=20), log.read_text()[-2000:]
-                time.sleep(rng.uniform(0.3, 1.6))
+                started_before = kill
+
+                def up(count: int = started_before) -> bool:
+                    return ready(log) > count
+
+                assert wait_until(up, timeout=20), log.read_text()[-2000:]
+                time.sleep(rng.uniform(0.5, 2.5))
                 process.send_signal(signal.SIGKILL)
                 process.wait(10)
                 kills += 1
