@@ -658,13 +658,18 @@ def _visible_byline(doc: HtmlElement) -> str:
 
 
 def _canonical(doc: HtmlElement, url: str | None) -> str | None:
+    """The page's canonical URL: http(s) only (``javascript:`` is page text, not a URL)."""
+    found = None
     for link in doc.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         href = _fold(link.get("href") or "")
         if "canonical" in rel and href:
-            return _join(url, href)
-    og = _meta_content(doc, "og:url")
-    return _join(url, og) if og else None
+            found = _join(url, href)
+            break
+    else:
+        og = _meta_content(doc, "og:url")
+        found = _join(url, og) if og else None
+    return found if found and found.lower().startswith(("http://", "https://")) else None
 
 
 def _host(url: str) -> str:

@@ -247,6 +247,9 @@ def read_jsonl(text: str, bad: list[BadLine]) -> Iterator[Entry]:
         except json.JSONDecodeError as exc:
             bad.append(BadLine(number, raw.strip()[:200], f"not JSON: {exc.msg}"))
             continue
+        except RecursionError:  # "[[[[…" nested past the parser's stack
+            bad.append(BadLine(number, raw.strip()[:200], "not JSON: nested too deeply"))
+            continue
         url = item.get("url") if isinstance(item, dict) else None
         if not isinstance(url, str) or not url.strip():
             bad.append(BadLine(number, raw.strip()[:200], 'no "url" string in the object'))

@@ -23,6 +23,7 @@ from fastapi.responses import Response
 from monitor import __version__
 from monitor.diff import diff_versions, render_html
 from monitor.store import EditEntry, EditFilter, Store
+from monitor.web.api import ErrorOut
 from monitor.web.context import WebContext, get_context
 from monitor.web.views import MAX_ID
 
@@ -146,7 +147,11 @@ async def outlet_edits(request: Request, ctx: Ctx, outlet: Word) -> Response:
     )
 
 
-@router.get("/feeds/articles/{article_id}.atom", response_class=Response)
+@router.get(
+    "/feeds/articles/{article_id}.atom",
+    response_class=Response,
+    responses={404: {"description": "No such article", "model": ErrorOut}},
+)
 async def article_edits(
     request: Request, ctx: Ctx, article_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Response:
