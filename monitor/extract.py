@@ -137,6 +137,7 @@ BOILERPLATE_MAX = 300  # phrase rules apply to blocks shorter than this
 MAX_ELEMENTS = 15_000  # elements after this many (document order) are dropped
 MAX_COPIES = 50  # a trafilatura line found in more blocks than this is not voted
 MAX_ATTRIBUTES = 1_000  # a tag with more loses them all: libxml2 compares them pairwise
+_NEVER_TEXT = ("svg", "math", "style")  # removed before counting towards MAX_ELEMENTS
 
 # Phrases that make a short block boilerplate (blocks under BOILERPLATE_MAX chars).
 # Split in two for speed: what must open the block, and what may appear anywhere
@@ -362,8 +363,13 @@ def _truncate(doc: HtmlElement, limit: int) -> None:
 
     Only hostile or broken pages get here (50,000 paragraphs, 100,000 list
     items): the extractor's work grows with the element count, and what
-    comes that late on a page is not the article.
+    comes that late on a page is not the article. Drawings and style sheets
+    go first and are not counted: a real page's SVG icons can hold thousands
+    of elements, and counting them could cut the end of a long article.
     """
+    for el in list(doc.iter(*_NEVER_TEXT)):
+        if el.getparent() is not None:
+            el.drop_tree()
     elements = list(doc.iter())
     if len(elements) <= limit:
         return

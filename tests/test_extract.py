@@ -320,6 +320,15 @@ def test_long_single_paragraph_page() -> None:
     assert extract_article(html).paragraphs == (text,)
 
 
+def test_icons_before_the_story_never_cut_its_end() -> None:
+    """Thousands of SVG elements (icon sprites) do not count towards the element bound."""
+    icon = '<svg viewBox="0 0 9 9">' + '<path d="M0 0h9v9H0z"/>' * 500 + "</svg>"
+    sprites = f'<div class="icons" hidden>{icon * 40}</div>'  # 20,000 elements
+    html = page().replace("<body>", f"<body>{sprites}", 1)
+    assert html.count("<path") == 20_000
+    assert extract_article(html, URL, now=NOW).paragraphs == tuple(STORY)
+
+
 def test_threads_extract_the_same_as_one_thread() -> None:
     """The checker extracts in worker threads; no parser state may leak between them."""
     from concurrent.futures import ThreadPoolExecutor
