@@ -29,9 +29,9 @@ from monitor.diff import render_html, render_text
 from monitor.errors import MonitorError
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher, decode_html
-from monitor.models import Article, CheckResult, Extracted, Outcome, State
+from monitor.models import Article, CheckResult, Extracted, Outcome, State, iso
 from monitor.notify import configured_channels, notification_status, send_test
-from monitor.review import compare_versions, history_to_json, pair_to_json
+from monitor.review import article_summary, compare_versions, history_to_json, pair_to_json
 from monitor.schedule import Service
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
@@ -222,7 +222,7 @@ def list_articles(
     with ctx.store() as store:
         articles = store.articles(states=wanted, tag=tag)
     if as_json:
-        emit_json({"articles": [_article_json(a) for a in articles]})
+        emit_json({"articles": [article_summary(a) for a in articles]})
         return
     if not articles:
         click.echo("no articles watched yet: monitor add URL", err=True)
@@ -717,9 +717,6 @@ def _report_polls(results: Sequence[Any]) -> None:
 
 
 def _feed_json(f: Any) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return moment.isoformat() if moment else None
-
     return {
         "id": f.id,
         "url": f.url,
@@ -978,29 +975,6 @@ def _configure_logging() -> None:
 
 def _short_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _article_json(article: Article) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return moment.isoformat() if moment else None
-
-    return {
-        "id": article.id,
-        "url": article.url,
-        "outlet": article.outlet,
-        "title": article.title,
-        "state": article.state.value,
-        "tags": list(article.tags),
-        "versions": article.version_count,
-        "added_at": iso(article.added_at),
-        "posted_at": iso(article.posted_at),
-        "updated_at": iso(article.updated_at),
-        "last_checked_at": iso(article.last_checked_at),
-        "next_check_at": iso(article.next_check_at),
-        "interval_s": article.interval_s,
-        "error_count": article.error_count,
-        "last_error": article.last_error,
-    }
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ import difflib
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -648,6 +649,72 @@ def _shown(body: Sequence[SentenceOp], context: int | None) -> Iterator[Sentence
             yield None
 
 
+@dataclass(frozen=True)
+class _Markup:
+    """How one output format marks each kind of change; ``escape`` makes page text safe in it."""
+
+    escape: Callable[[str], str]
+    field: str  # a headline or byline change: {attr}, {label}, {text}
+    ops: Mapping[str, str]  # one per sentence op, and "skip" for the elision: {text}
+    words: Mapping[str, str]  # word marks inside a reworded sentence: {text}
+
+
+_TEXT_MARKUP = _Markup(
+    escape=str,
+    field="{label}: {text}",
+    ops={
+        "skip": "  …",
+        "equal": "  {text}",
+        "delete": "- {text}",
+        "insert": "+ {text}",
+        "replace": "~ {text}",
+    },
+    words={"equal": "{text}", "delete": "[-{text}-]", "insert": "{{+{text}+}}"},
+)
+_HTML_MARKUP = _Markup(
+    escape=html.escape,
+    field='<p class="field field-{attr}"><span class="label">{label}:</span> {text}</p>',
+    ops={
+        "skip": '<p class="op-skip">…</p>',
+        "equal": '<p class="op-equal">{text}</p>',
+        "delete": '<p class="op-delete"><del>{text}</del></p>',
+        "insert": '<p class="op-insert"><ins>{text}</ins></p>',
+        "replace": '<p class="op-replace">{text}</p>',
+    },
+    words={"equal": "{text}", "delete": "<del>{text}</del>", "insert": "<ins>{text}</ins>"},
+)
+
+
+def _marked(words: Iterable[WordOp], markup: _Markup) -> str:
+    return "".join(markup.words[w.op].format(text=markup.escape(w.text)) for w in words)
+
+
+def _fields(diff: TextDiff, markup: _Markup) -> list[str]:
+    """One line per changed headline/byline, with word marks."""
+    lines = []
+    for attr, label in _FIELD_LABELS:
+        change: FieldChange | None = getattr(diff, attr)
+        if change is not None:
+            text = _marked(word_diff(change.old, change.new), markup)
+            lines.append(markup.field.format(attr=attr, label=label, text=text))
+    return lines
+
+
+def _sentences(diff: TextDiff, context: int | None, markup: _Markup) -> list[str]:
+    """One line per shown sentence op; page text escaped, reworded ones word-marked."""
+    lines = []
+    for op in _shown(diff.body, context):
+        if op is None:
+            lines.append(markup.ops["skip"])
+            continue
+        if op.op == "replace":
+            text = _marked(op.words, markup)
+        else:
+            text = markup.escape(op.old if op.op == "delete" else op.new)
+        lines.append(markup.ops[op.op].format(text=text))
+    return lines
+
+
 def render_text(diff: TextDiff, *, context: int | None = 1) -> str:
     """A terminal-friendly diff: one line per sentence, ``[-cut-]{+added+}`` marks.
 
@@ -656,31 +723,10 @@ def render_text(diff: TextDiff, *, context: int | None = 1) -> str:
     """
     if not diff.changed:
         return "(no text changes)\n"
-    lines: list[str] = []
-    for attr, label in _FIELD_LABELS:
-        change: FieldChange | None = getattr(diff, attr)
-        if change is not None:
-            lines.append(f"{label}: {_marked_text(word_diff(change.old, change.new))}")
-    body: list[str] = []
-    for op in _shown(diff.body, context):
-        if op is None:
-            body.append("  …")
-        elif op.op == "equal":
-            body.append(f"  {op.new}")
-        elif op.op == "delete":
-            body.append(f"- {op.old}")
-        elif op.op == "insert":
-            body.append(f"+ {op.new}")
-        else:
-            body.append(f"~ {_marked_text(op.words)}")
-    if lines and body:
-        lines.append("")  # a blank line between the fields and the body
-    return "\n".join(lines + body) + "\n"
-
-
-def _marked_text(words: Iterable[WordOp]) -> str:
-    marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
-    return "".join(marks[w.op].format(w.text) for w in words)
+    fields = _fields(diff, _TEXT_MARKUP)
+    body = _sentences(diff, context, _TEXT_MARKUP)
+    gap = [""] if fields and body else []  # a blank line between the fields and the body
+    return "\n".join(fields + gap + body) + "\n"
 
 
 def render_html(diff: TextDiff, *, context: int | None = None) -> str:
@@ -692,32 +738,8 @@ def render_html(diff: TextDiff, *, context: int | None = None) -> str:
     ``context=None`` (the default) shows every sentence; a number shows only
     that many unchanged sentences around each change.
     """
-    parts = ['<div class="diff">']
-    for attr, label in _FIELD_LABELS:
-        change: FieldChange | None = getattr(diff, attr)
-        if change is not None:
-            parts.append(
-                f'<p class="field field-{attr}"><span class="label">{label}:</span> '
-                f"{_marked_html(word_diff(change.old, change.new))}</p>"
-            )
-    for op in _shown(diff.body, context):
-        if op is None:
-            parts.append('<p class="op-skip">…</p>')
-        elif op.op == "equal":
-            parts.append(f'<p class="op-equal">{html.escape(op.new)}</p>')
-        elif op.op == "delete":
-            parts.append(f'<p class="op-delete"><del>{html.escape(op.old)}</del></p>')
-        elif op.op == "insert":
-            parts.append(f'<p class="op-insert"><ins>{html.escape(op.new)}</ins></p>')
-        else:
-            parts.append(f'<p class="op-replace">{_marked_html(op.words)}</p>')
-    parts.append("</div>")
-    return "\n".join(parts) + "\n"
-
-
-def _marked_html(words: Iterable[WordOp]) -> str:
-    tags = {"equal": "{}", "delete": "<del>{}</del>", "insert": "<ins>{}</ins>"}
-    return "".join(tags[w.op].format(html.escape(w.text)) for w in words)
+    parts = _fields(diff, _HTML_MARKUP) + _sentences(diff, context, _HTML_MARKUP)
+    return "\n".join(['<div class="diff">', *parts, "</div>"]) + "\n"
 
 
 def diff_to_json(

@@ -13,6 +13,11 @@ from datetime import datetime
 from enum import StrEnum
 
 
+def iso(moment: datetime | None) -> str | None:
+    """A moment as every JSON output shows it: ISO 8601 with its offset, or null."""
+    return moment.isoformat() if moment else None
+
+
 class Outcome(StrEnum):
     """What one check of one article found."""
 

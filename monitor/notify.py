@@ -76,7 +76,7 @@ from monitor.alerts import (
 )
 from monitor.config import NotifySettings, Settings
 from monitor.diff import word_diff
-from monitor.models import FLAG_BYLINE, FLAG_HEADLINE, Article, Kind, Version
+from monitor.models import FLAG_BYLINE, FLAG_HEADLINE, Article, Kind, Version, iso
 from monitor.store import NewNotification, NewVersion, Notification, Store
 from monitor.text import clean_text
 
@@ -630,9 +630,6 @@ class StatusRow:
     created_at: datetime
 
     def to_json(self) -> dict[str, Any]:
-        def iso(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
-
         return {
             "id": self.id,
             "channel": self.channel,

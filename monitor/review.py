@@ -7,12 +7,11 @@ and ``GET /api/articles/{id}/diff`` return the same document.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from monitor.diff import classify_edit, diff_to_json, diff_versions
 from monitor.errors import UsageError
-from monitor.models import Article, Check, Edit, TextDiff, Version
+from monitor.models import Article, Check, Edit, TextDiff, Version, iso
 from monitor.store import Store
 
 
@@ -59,19 +58,36 @@ def pair_to_json(pair: VersionPair) -> dict[str, Any]:
     )
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def article_summary(article: Article) -> dict[str, Any]:
+    """An article as ``monitor list --json`` shows it; the API adds its own keys to these."""
+    return {
+        "id": article.id,
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "state": article.state.value,
+        "tags": list(article.tags),
+        "versions": article.version_count,
+        "added_at": iso(article.added_at),
+        "posted_at": iso(article.posted_at),
+        "updated_at": iso(article.updated_at),
+        "last_checked_at": iso(article.last_checked_at),
+        "next_check_at": iso(article.next_check_at),
+        "interval_s": article.interval_s,
+        "error_count": article.error_count,
+        "last_error": article.last_error,
+    }
 
 
 def version_summary(version: Version) -> dict[str, Any]:
     return {
         "n": version.n,
-        "fetched_at": _iso(version.fetched_at),
+        "fetched_at": iso(version.fetched_at),
         "title": version.title,
         "byline": version.byline,
-        "posted_at": _iso(version.posted_at),
+        "posted_at": iso(version.posted_at),
         "posted_raw": version.posted_raw,
-        "updated_at": _iso(version.updated_at),
+        "updated_at": iso(version.updated_at),
         "updated_raw": version.updated_raw,
         "kind": version.kind.value,
         "flags": list(version.flags),
@@ -82,7 +98,7 @@ def version_summary(version: Version) -> dict[str, Any]:
 
 def check_summary(check: Check) -> dict[str, Any]:
     return {
-        "at": _iso(check.at),
+        "at": iso(check.at),
         "outcome": check.outcome.value,
         "http_status": check.http_status,
         "version": check.version_n,
@@ -98,8 +114,8 @@ def history_to_json(store: Store, article: Article) -> dict[str, Any]:
         "title": article.title,
         "outlet": article.outlet,
         "state": article.state.value,
-        "posted_at": _iso(article.posted_at),
-        "updated_at": _iso(article.updated_at),
+        "posted_at": iso(article.posted_at),
+        "updated_at": iso(article.updated_at),
         "versions": [version_summary(v) for v in store.versions(article.id)],
         "checks": [check_summary(c) for c in store.checks(article.id)],
     }

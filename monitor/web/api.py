@@ -243,10 +243,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _with_next(response: Response, document: dict[str, Any]) -> dict[str, Any]:
-    if document.get("next"):
-        response.headers["Link"] = f'<{document["next"]}>; rel="next"'
-    return document
+def _listed(
+    request: Request,
+    response: Response,
+    items: dict[str, Any],
+    *,
+    total: int,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """One page of a list: its items, the paging figures, and ``next`` (also a Link header)."""
+    page = paginate(request.url.path, request.query_params.multi_items(), total, limit, offset)
+    if page.next:
+        response.headers["Link"] = f'<{page.next}>; rel="next"'
+    return {**items, "total": total, "limit": limit, "offset": offset, "next": page.next}
 
 
 # -- articles ------------------------------------------------------------------------
@@ -282,16 +292,13 @@ async def list_articles(
     store = ctx.store
     total = store.count_articles(wanted)
     articles = store.find_articles(wanted, limit=limit, offset=offset)
-    page = paginate(request.url.path, request.query_params.multi_items(), total, limit, offset)
-    return _with_next(
+    return _listed(
+        request,
         response,
-        {
-            "articles": [article_json(a) for a in articles],
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-            "next": page.next,
-        },
+        {"articles": [article_json(a) for a in articles]},
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -401,19 +408,14 @@ async def list_versions(
     article = ctx.store.article(article_id)
     limit = limit or ctx.settings.web.page_size
     versions = ctx.store.versions(article.id)
-    page = paginate(
-        request.url.path, request.query_params.multi_items(), len(versions), limit, offset
-    )
-    return _with_next(
+    shown = [version_json(v) for v in versions[offset : offset + limit]]
+    return _listed(
+        request,
         response,
-        {
-            "article_id": article.id,
-            "versions": [version_json(v) for v in versions[offset : offset + limit]],
-            "total": len(versions),
-            "limit": limit,
-            "offset": offset,
-            "next": page.next,
-        },
+        {"article_id": article.id, "versions": shown},
+        total=len(versions),
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -471,14 +473,11 @@ async def list_edits(
     limit = limit or ctx.settings.web.page_size
     total = ctx.store.count_edits(wanted)
     entries = ctx.store.find_edits(wanted, limit=limit, offset=offset)
-    page = paginate(request.url.path, request.query_params.multi_items(), total, limit, offset)
-    return _with_next(
+    return _listed(
+        request,
         response,
-        {
-            "edits": [edit_json(e) for e in entries],
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-            "next": page.next,
-        },
+        {"edits": [edit_json(e) for e in entries]},
+        total=total,
+        limit=limit,
+        offset=offset,
     )

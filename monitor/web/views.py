@@ -30,8 +30,9 @@ from monitor.models import (
     Outcome,
     State,
     Version,
+    iso,
 )
-from monitor.review import version_summary
+from monitor.review import article_summary, version_summary
 from monitor.store import EditEntry, Store
 
 # What "kind of edit" filters accept: the two kinds, then the flags.
@@ -56,33 +57,15 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer: bigger ids are refused, not over
 MAX_CHECKED_ON_ADD = 20
 
 
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 def article_json(article: Article) -> dict[str, Any]:
     """An article as the API shows it: ``monitor list --json``'s keys and a few more."""
     return {
-        "id": article.id,
-        "url": article.url,
+        **article_summary(article),
         "final_url": article.final_url,
         "canonical_url": article.canonical_url,
-        "outlet": article.outlet,
-        "title": article.title,
-        "state": article.state.value,
-        "tags": list(article.tags),
-        "versions": article.version_count,
-        "added_at": iso(article.added_at),
-        "posted_at": iso(article.posted_at),
         "posted_raw": article.posted_raw,
-        "updated_at": iso(article.updated_at),
         "updated_raw": article.updated_raw,
         "last_changed_at": iso(article.last_changed_at),
-        "last_checked_at": iso(article.last_checked_at),
-        "next_check_at": iso(article.next_check_at),
-        "interval_s": article.interval_s,
-        "error_count": article.error_count,
-        "last_error": article.last_error,
         "links": {
             "self": f"/api/articles/{article.id}",
             "versions": f"/api/articles/{article.id}/versions",
