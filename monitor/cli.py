@@ -29,7 +29,7 @@ from monitor.diff import render_html, render_text
 from monitor.errors import MonitorError
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher, decode_html
-from monitor.models import Article, CheckResult, Extracted, Outcome, State, iso
+from monitor.models import Article, CheckResult, Extracted, Outcome, State
 from monitor.notify import configured_channels, notification_status, send_test
 from monitor.review import article_summary, compare_versions, history_to_json, pair_to_json
 from monitor.schedule import Service
@@ -602,21 +602,7 @@ def feed_add(
         click.echo(f"{verb}: {item.feed.url} (id {item.feed.id}{found})", err=True)
     polls = [item.poll for item in added if item.poll is not None]
     if as_json:
-        emit_json(
-            {
-                "feeds": [
-                    {
-                        "url": item.url,
-                        "id": item.feed.id if item.feed else None,
-                        "created": item.created,
-                        "found_on": item.found_on,
-                        "error": item.error,
-                        "poll": item.poll.to_json() if item.poll else None,
-                    }
-                    for item in added
-                ]
-            }
-        )
+        emit_json({"feeds": [item.to_json() for item in added]})
     else:
         _report_polls(polls)
     if any(item.feed is None for item in added):
@@ -631,10 +617,12 @@ def feed_list(ctx: Context, as_json: bool) -> None:
 
     Example: monitor feed list --json
     """
+    from monitor.feeds import feed_to_json
+
     with ctx.store() as store:
         feeds = store.feeds()
     if as_json:
-        emit_json({"feeds": [_feed_json(f) for f in feeds]})
+        emit_json({"feeds": [feed_to_json(f) for f in feeds]})
         return
     if not feeds:
         click.echo("no feeds watched yet: monitor feed add URL", err=True)
@@ -714,23 +702,6 @@ def _report_polls(results: Sequence[Any]) -> None:
         )
         for link, reason in r.skipped:
             click.echo(f"monitor: skipped {link}: {reason}", err=True)
-
-
-def _feed_json(f: Any) -> dict[str, Any]:
-    return {
-        "id": f.id,
-        "url": f.url,
-        "kind": f.kind,
-        "title": f.title,
-        "tags": list(f.tags),
-        "added_at": iso(f.added_at),
-        "last_polled_at": iso(f.last_polled_at),
-        "next_poll_at": iso(f.next_poll_at),
-        "articles_found": f.articles_found,
-        "items_seen": f.items_seen,
-        "error_count": f.error_count,
-        "last_error": f.last_error,
-    }
 
 
 @main.command(name="import")

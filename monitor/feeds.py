@@ -48,9 +48,10 @@ from lxml import etree
 from monitor.config import Settings
 from monitor.errors import FetchError, MonitorError, UsageError
 from monitor.fetch import Fetcher
-from monitor.models import Fetched
+from monitor.models import Fetched, iso
 from monitor.netguard import check_url
 from monitor.store import Feed, FeedPoll, NewFeedItem, Store
+from monitor.text import clean_text
 from monitor.urls import normalise_url, outlet_of
 from monitor.watchlist import add_urls
 
@@ -173,12 +174,26 @@ def parse_feed(text: str, url: str) -> ParsedDocument:
                 published=published,
                 published_raw=published_raw,
                 updated=updated,
-                title=dict.get(entry, "title"),
+                title=_plain_title(entry),
             )
         )
     return ParsedDocument(
-        kind=version or "feed", title=dict.get(parsed.feed, "title"), entries=tuple(entries)
+        kind=version or "feed", title=_plain_title(parsed.feed), entries=tuple(entries)
     )
+
+
+def _plain_title(holder: Any) -> str | None:
+    """A title as plain text: feedparser hands over (sanitised) HTML when a title holds markup.
+
+    Shown as text everywhere, markup would read as ``<b>bold</b>``; taken as
+    text, it cannot run anywhere either.
+    """
+    title = dict.get(holder, "title")
+    if not title:
+        return None
+    if "html" in (dict.get(holder, "title_detail") or {}).get("type", ""):
+        title = lxml.html.fragment_fromstring(title, create_parent="div").text_content()
+    return clean_text(title) or None
 
 
 def _entry_link(entry: Any) -> str | None:
@@ -376,6 +391,16 @@ class FeedAdded:
     error: str | None = None
     found_on: str | None = None  # the home page it was discovered on
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "id": self.feed.id if self.feed else None,
+            "created": self.created,
+            "found_on": self.found_on,
+            "error": self.error,
+            "poll": self.poll.to_json() if self.poll else None,
+        }
+
 
 async def add_feed(
     store: Store,
@@ -451,6 +476,24 @@ async def _add_found_feed(
     feed, created = store.add_feed(clean, now=now, tags=tags)
     result = await _take(store, settings, fetcher, feed, fetched, document, now)
     return FeedAdded(clean, store.feed(feed.id), created, result)
+
+
+def feed_to_json(feed: Feed) -> dict[str, Any]:
+    """A watched feed as ``monitor feed list --json`` and ``GET /api/feeds`` show it."""
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "kind": feed.kind,
+        "title": feed.title,
+        "tags": list(feed.tags),
+        "added_at": iso(feed.added_at),
+        "last_polled_at": iso(feed.last_polled_at),
+        "next_poll_at": iso(feed.next_poll_at),
+        "articles_found": feed.articles_found,
+        "items_seen": feed.items_seen,
+        "error_count": feed.error_count,
+        "last_error": feed.last_error,
+    }
 
 
 def find_feed(store: Store, url_or_id: str) -> Feed:

@@ -21,7 +21,7 @@ import lxml.html
 import pytest
 
 from monitor.web import security
-from monitor.web.api import AddArticles, ChangeArticle
+from monitor.web.api import AddArticles, AddFeed, ChangeArticle
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS
 from tests.test_web_api import (
@@ -263,7 +263,7 @@ async def test_the_session_cookie_is_http_only_and_same_site(locked: Web) -> Non
 
 
 def test_request_models_forbid_unknown_fields_and_coercion() -> None:
-    for model in (AddArticles, ChangeArticle):
+    for model in (AddArticles, AddFeed, ChangeArticle):
         assert model.model_config.get("extra") == "forbid", model
         assert model.model_config.get("strict") is True, model
 
@@ -281,7 +281,7 @@ async def test_the_openapi_schema_closes_every_request_body(locked: Web) -> None
             bodies += 1
             ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
             assert components[ref].get("additionalProperties") is False, ref
-    assert bodies == 2
+    assert bodies == 3
 
 
 @pytest.mark.parametrize(
@@ -295,6 +295,8 @@ async def test_the_openapi_schema_closes_every_request_body(locked: Web) -> None
         ("POST", "/api/articles", {"urls": ["https://x.example/a"], "check": "false"}),
         ("POST", "/api/articles", {"urls": ["https://x.example/a"], "tags": "a,b"}),
         ("POST", "/api/articles", {"urls": [{"$gt": ""}]}),
+        ("POST", "/api/feeds", {"url": "https://x.example/rss", "articles_found": 9}),
+        ("POST", "/api/feeds", {"url": ["https://x.example/rss"]}),  # a list, not a string
         ("POST", "/api/articles", {"urls": []}),
         ("POST", "/api/articles", {"urls": ["https://x.example/a"] * 501}),
         ("POST", "/api/articles", {"urls": ["https://x.example/" + "a" * 3000]}),

@@ -456,6 +456,26 @@ async def test_the_api_check_now_is_guarded_too(
     assert secret_requests(server) == []
 
 
+@pytest.mark.parametrize("host", PRIVATE_LITERALS)
+async def test_the_feed_api_and_form_refuse_private_literals(
+    guarded_web: GuardedWeb, server: PageServer, host: str
+) -> None:
+    url = f"http://{host}:{server.port}/secret"
+    answer = await guarded_web.client.post("/api/feeds", json={"url": url})
+    assert answer.status_code == 400, answer.text
+    assert "refusing to fetch" in answer.json()["error"]
+    form = await guarded_web.client.get("/watched-feeds")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf
+    answer = await guarded_web.client.post(
+        "/watched-feeds", data={"url": url, "csrf_token": csrf[1]}
+    )
+    assert answer.status_code == 400
+    assert "refusing to fetch" in answer.text
+    assert guarded_web.store.feeds() == []
+    assert secret_requests(server) == []
+
+
 async def test_the_add_form_refuses_private_literals(
     guarded_web: GuardedWeb, server: PageServer
 ) -> None:
@@ -477,13 +497,14 @@ def test_no_web_route_lets_a_user_choose_where_requests_or_alerts_go() -> None:
     """Alert channels come from the config file only: the web UI cannot add one.
 
     So apprise targets (webhooks, mail servers) are never chosen by a web user,
-    and the only URLs a web user can submit are article URLs, which go
-    through the guard above. If a channel form is ever added, this test fails
+    and the only URLs a web user can submit are article and feed URLs, which
+    go through the guard above. If a channel form is ever added, this test fails
     and the new route must put the channel URL through ``netguard`` first.
     """
-    from monitor.web.api import AddArticles, ChangeArticle
+    from monitor.web.api import AddArticles, AddFeed, ChangeArticle
 
     assert set(AddArticles.model_fields) == {"urls", "tags", "interval", "check"}
+    assert set(AddFeed.model_fields) == {"url", "tags"}
     assert set(ChangeArticle.model_fields) == {"state"}
     settings = Settings(db_path=Path(":memory:"))
     with Store(":memory:") as store:
@@ -495,7 +516,11 @@ def test_no_web_route_lets_a_user_choose_where_requests_or_alerts_go() -> None:
         for method, operation in item.items()
         if "requestBody" in operation
     }
-    assert bodies == {("/api/articles", "post"), ("/api/articles/{article_id}", "patch")}
+    assert bodies == {
+        ("/api/articles", "post"),
+        ("/api/articles/{article_id}", "patch"),
+        ("/api/feeds", "post"),
+    }
     form_posts = sorted(
         path for method, path in every_route(app) if method == "POST" and "/api/" not in path
     )
@@ -508,6 +533,9 @@ def test_no_web_route_lets_a_user_choose_where_requests_or_alerts_go() -> None:
             "/login",
             "/logout",
             "/notifications/test",
+            "/watched-feeds",
+            "/watched-feeds/1/poll",
+            "/watched-feeds/1/remove",
         ]
     )
 

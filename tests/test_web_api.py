@@ -396,7 +396,9 @@ def every_route(app: Any) -> list[tuple[str, str]]:
             continue
         assert isinstance(route, APIRoute | Route), route
         path = re.sub(
-            r"\{(\w+)\}", lambda m: "1" if m[1] in ("article_id", "n") else "x", item.path
+            r"\{(\w+)\}",
+            lambda m: "1" if m[1] in ("article_id", "feed_id", "n") else "x",
+            item.path,
         )
         for method in sorted(item.methods or {"GET"}):
             if method != "HEAD":

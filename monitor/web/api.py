@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from monitor.feeds import add_feed, feed_to_json, poll_feeds
 from monitor.models import State
 from monitor.review import compare_versions, pair_to_json
 from monitor.store import ArticleFilter, EditFilter
@@ -77,6 +78,13 @@ class ChangeArticle(Strict):
     """``active`` resumes checking (from now), ``paused`` stops it, ``removed`` unwatches."""
 
     state: Literal["active", "paused", "removed"]
+
+
+class AddFeed(Strict):
+    """A feed, sitemap or news sitemap to watch (or a home page that links to its feeds)."""
+
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    tags: list[Word] = Field(default_factory=list, max_length=20)
 
 
 class ErrorOut(BaseModel):
@@ -232,12 +240,76 @@ class EditsOut(PageOut):
     edits: list[EditOut]
 
 
+class FeedOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    url: str
+    kind: str | None
+    title: str | None
+    tags: list[str]
+    added_at: str
+    last_polled_at: str | None
+    next_poll_at: str | None
+    articles_found: int
+    items_seen: int
+    error_count: int
+    last_error: str | None
+
+
+class FeedsOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    feeds: list[FeedOut]
+
+
+class SkippedOut(BaseModel):
+    link: str
+    reason: str
+
+
+class PollOut(BaseModel):
+    """One poll: items listed, article URLs newly watched, and what was left out and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    outcome: Literal["polled", "not_modified", "error", "replaced"]
+    kind: str | None
+    items: int
+    added: list[str]
+    known: int
+    old: int
+    skipped: list[SkippedOut]
+    due: list[int]
+    error: str | None
+    feeds: list[str]
+
+
+class PolledOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    poll: PollOut
+    feed: FeedOut
+
+
+class FeedAddedOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    id: int | None
+    created: bool
+    found_on: str | None
+    error: str | None
+    poll: PollOut | None
+
+
+class FeedsAddedOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    feeds: list[FeedAddedOut]
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text}
     for status, text in (
         (400, "Bad input"),
         (401, "No or wrong token"),
-        (404, "No such article or version"),
+        (404, "No such article, version or feed"),
         (422, "Malformed request"),
     )
 }
@@ -481,3 +553,58 @@ async def list_edits(
         limit=limit,
         offset=offset,
     )
+
+
+# -- feeds -----------------------------------------------------------------------------------
+
+
+FeedId = Annotated[int, Path(ge=1, le=MAX_ID, description="The feed's id.")]
+
+
+@router.get("/feeds", responses={200: {"model": FeedsOut}, **ERRORS})
+async def list_feeds(ctx: Annotated[WebContext, Depends(get_context)]) -> dict[str, Any]:
+    """The watched feeds and sitemaps with what their polls found."""
+    return {"feeds": [feed_to_json(f) for f in ctx.store.feeds()]}
+
+
+@router.post(
+    "/feeds",
+    status_code=201,
+    responses={201: {"model": FeedsAddedOut}, 200: {"model": FeedsAddedOut}, **ERRORS},
+)
+async def add_feeds(
+    body: AddFeed, response: Response, ctx: Annotated[WebContext, Depends(get_context)]
+) -> dict[str, Any]:
+    """Watch a feed and poll it now (201 when new, 200 when it was watched already).
+
+    A home page adds the feeds it links to; one that could not be added has
+    ``id`` null and its ``error``.
+    """
+    checker = await ctx.get_checker()
+    added = await add_feed(
+        ctx.store, ctx.settings, checker.fetcher, body.url, now=ctx.now(), tags=body.tags
+    )
+    if not any(item.created for item in added):
+        response.status_code = 200
+    return {"feeds": [item.to_json() for item in added]}
+
+
+@router.post("/feeds/{feed_id}/poll", responses={200: {"model": PolledOut}, **ERRORS})
+async def poll_feed_now(
+    feed_id: FeedId, ctx: Annotated[WebContext, Depends(get_context)]
+) -> dict[str, Any]:
+    """Poll the feed now instead of waiting for ``feeds.interval``."""
+    feed = ctx.store.feed(feed_id)
+    checker = await ctx.get_checker()
+    [result] = await poll_feeds(ctx.store, ctx.settings, checker.fetcher, [feed], ctx.now())
+    return {"poll": result.to_json(), "feed": feed_to_json(ctx.store.feed(feed.id))}
+
+
+@router.delete("/feeds/{feed_id}", responses={200: {"model": FeedOut}, **ERRORS})
+async def remove_feed(
+    feed_id: FeedId, ctx: Annotated[WebContext, Depends(get_context)]
+) -> dict[str, Any]:
+    """Stop polling the feed; the articles it found stay watched."""
+    feed = ctx.store.feed(feed_id)
+    ctx.store.delete_feed(feed.id)
+    return feed_to_json(feed)

@@ -123,6 +123,14 @@ def feed_link(ctx: WebContext, path: str) -> str:
     return f"{link}?key={ctx.keys.feed_key(path)}" if ctx.keys.required else link
 
 
+def _tags(text: str) -> list[str]:
+    """Tags typed into a form: separated by commas or spaces, at most 100 characters each."""
+    tags = [t for t in re.split(r"[,\s]+", text) if t]
+    if any(len(t) > 100 for t in tags):
+        raise UsageError("Tags are at most 100 characters.")
+    return tags
+
+
 def result_text(result: CheckResult) -> tuple[str, str]:
     """A flash message for one check: (level, text)."""
     if result.outcome == Outcome.ERROR:
@@ -298,14 +306,12 @@ async def add_articles(
     """Watch the URLs typed or pasted (one per line), then take their first snapshots."""
     form = {"urls": urls, "tags": tags, "interval": interval}
     url_list = urls.split()
-    tag_list = [t for t in re.split(r"[,\s]+", tags) if t]
     try:
         if not url_list:
             raise UsageError("Type or paste at least one URL.")
         if len(url_list) > MAX_URLS_PER_FORM:
             raise UsageError(f"At most {MAX_URLS_PER_FORM} URLs at a time.")
-        if any(len(t) > 100 for t in tag_list):
-            raise UsageError("Tags are at most 100 characters.")
+        tag_list = _tags(tags)
         interval_s = parse_interval(interval.strip()) if interval.strip() else None
         added = add_urls(
             ctx.store,
@@ -567,6 +573,94 @@ async def send_test_alert(request: Request, ctx: Ctx, _csrf: Csrf) -> Response:
         else:
             flash(request, "error", f"Test alert to {result.channel} failed: {result.error}")
     return back_to("/notifications")
+
+
+# -- feeds ----------------------------------------------------------------------------------------
+# The page lives at /watched-feeds: paths under /feeds/ are the Atom feeds of edits, which feed
+# readers fetch with a per-feed key and which answer errors in JSON.
+
+
+@router.get("/watched-feeds", response_class=HTMLResponse)
+async def feeds_page(request: Request, ctx: Ctx) -> Response:
+    """The watched feeds and sitemaps, what their polls found, and a form to add one."""
+    return _feeds_page(request, ctx)
+
+
+def _feeds_page(
+    request: Request, ctx: Ctx, form: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    minutes, seconds = divmod(ctx.settings.feeds.interval, 60)
+    values = {
+        "active": "feeds",
+        "feeds": ctx.store.feeds(),
+        "form": form or {"url": "", "tags": ""},
+        "interval": f"{minutes} min" + (f" {seconds} s" if seconds else ""),
+    }
+    return render(request, "feeds.html", values, status)
+
+
+@router.post("/watched-feeds")
+async def add_feed_form(
+    request: Request,
+    ctx: Ctx,
+    _csrf: Csrf,
+    url: Annotated[str, Form(max_length=2048)] = "",
+    tags: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Watch a feed (or the feeds a home page links to) and poll it once now."""
+    from monitor.feeds import add_feed
+
+    try:
+        if not url.strip():
+            raise UsageError("Type the address of a feed, a sitemap or a home page.")
+        checker = await ctx.get_checker()
+        added = await add_feed(
+            ctx.store, ctx.settings, checker.fetcher, url.strip(), now=ctx.now(), tags=_tags(tags)
+        )
+    except MonitorError as exc:
+        flash(request, "error", str(exc))
+        return _feeds_page(request, ctx, form={"url": url, "tags": tags}, status=400)
+    for item in added:
+        if item.feed is None:
+            flash(request, "error", f"Could not watch {item.url}: {item.error}")
+        elif not item.created:
+            flash(request, "ok", f"Already watched: {item.url}.")
+        else:
+            found = len(item.poll.added) if item.poll else 0
+            flash(request, "ok", f"Watching {item.url}: {found} new article(s) added.")
+    return back_to("/watched-feeds")
+
+
+@router.post("/watched-feeds/{feed_id}/poll")
+async def poll_feed_form(
+    request: Request, feed_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: Ctx, _csrf: Csrf
+) -> Response:
+    """Poll one feed now instead of waiting for its turn."""
+    from monitor.feeds import poll_feeds
+
+    feed = ctx.store.feed(feed_id)
+    checker = await ctx.get_checker()
+    [result] = await poll_feeds(ctx.store, ctx.settings, checker.fetcher, [feed], ctx.now())
+    if result.outcome == "error":
+        flash(request, "error", f"Poll failed: {result.error} — {feed.url}")
+    else:
+        flash(request, "ok", f"Polled {feed.url}: {len(result.added)} new article(s) added.")
+    return back_to("/watched-feeds")
+
+
+@router.post("/watched-feeds/{feed_id}/remove")
+async def remove_feed_form(
+    request: Request, feed_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: Ctx, _csrf: Csrf
+) -> Response:
+    """Stop polling a feed; the articles it found stay watched."""
+    feed = ctx.store.feed(feed_id)
+    ctx.store.delete_feed(feed.id)
+    flash(
+        request,
+        "ok",
+        f"Stopped polling {feed.url}; its {feed.articles_found} article(s) stay watched.",
+    )
+    return back_to("/watched-feeds")
 
 
 # -- login ----------------------------------------------------------------------------------------
