@@ -172,12 +172,10 @@ async def test_one_host_never_sees_more_than_per_host_requests(counting: Countin
 async def test_two_hosts_proceed_in_parallel(counting: CountingServer) -> None:
     settings = replace(POLITE, per_host=1)
     urls = [counting.url(h, f"/page?delay=0.2&n={i}") for h in HOSTS[:2] for i in range(2)]
-    started = time.monotonic()
     await fetch_all(settings, urls)
-    elapsed = time.monotonic() - started
     assert counting.counts.peak == {"a.example": 1, "b.example": 1}
+    # Both hosts were being served at the same moment (counted at the server, not timed).
     assert counting.counts.total_peak == 2
-    assert elapsed < 0.7  # two rounds; one host after the other would take 0.8 s
 
 
 async def test_global_concurrency_caps_all_hosts_together(counting: CountingServer) -> None:
@@ -192,7 +190,6 @@ async def test_requests_to_one_host_start_host_delay_apart(counting: CountingSer
     settings = replace(POLITE, host_delay=0.2)
     urls = [counting.url("a.example", f"/page?n={i}") for i in range(4)]
     urls.append(counting.url("b.example", "/page"))
-    started = time.monotonic()
     await fetch_all(settings, urls)
     starts = counting.counts.starts["a.example"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
@@ -200,7 +197,7 @@ async def test_requests_to_one_host_start_host_delay_apart(counting: CountingSer
     # Measured at the server, a gap can come out shorter than the delay by one
     # request's connection set-up; without the delay it would be about 1 ms.
     assert min(gaps) >= 0.15, gaps  # per_host = 2 alone would let two start together
-    assert counting.counts.starts["b.example"][0] - started < 0.1  # another host: no wait
+    assert counting.counts.starts["b.example"][0] < starts[1]  # another host: no wait
 
 
 async def test_a_redirect_hop_counts_against_the_host_it_goes_to(
