@@ -196,6 +196,7 @@ class Article:
     last_changed_at: datetime | None = None  # when the latest edit (version >= 2) was seen
     posted_raw: str | None = None
     updated_raw: str | None = None
+    fast_path: str | None = None  # the fast path's memo of the last page (monitor.fastpath)
 
 
 @dataclass(frozen=True)

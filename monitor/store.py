@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from monitor.delta import StoredText, decode, decode_chain, encode
 from monitor.errors import NotFoundError, StoreError
 from monitor.models import (
     Article,
@@ -235,6 +236,55 @@ def m004_performance(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS versions_edits ON versions (fetched_at, id) WHERE n > 1")
 
 
+@migrations()
+def m005_compact_versions(db: sqlite_utils.Database) -> None:
+    """Versions' bodies kept compressed, mostly as deltas (``monitor.delta``), not as text.
+
+    ``body`` (the whole text of every version) gives way to ``body_z``, the
+    encoded text, and ``keyframe_n``, the version whose whole text starts its
+    chain (its own n for a keyframe). Every existing row is encoded one
+    article at a time, in order of n, with the same code new versions use;
+    diff stats drop their zero fields. The ``versions_content`` index goes:
+    finding a revert scans one article's versions through ``(article_id, n)``,
+    a few small rows, and the index cost about 90 bytes a version, a tenth of
+    what a version now takes. The migration runs in one transaction
+    (sqlite-utils wraps each migration), so a crash part-way leaves the old
+    rows untouched and the migration still pending. The freed pages are
+    reused by new rows; ``VACUUM`` gives them back to the file system.
+    """
+    db.execute("ALTER TABLE versions ADD COLUMN keyframe_n INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE versions ADD COLUMN body_z BLOB NOT NULL DEFAULT x''")
+    article_ids = [row[0] for row in db.execute("SELECT DISTINCT article_id FROM versions")]
+    for article_id in article_ids:
+        rows = db.execute(
+            "SELECT id, n, body, stats FROM versions WHERE article_id = ? ORDER BY n",
+            [article_id],
+        ).fetchall()
+        updates = []
+        previous: tuple[StoredText, str] | None = None
+        for version_id, n, body, stats in rows:
+            stored = encode(n, body, previous)
+            updates.append(
+                (stored.keyframe_n, stored.data, _stats_json(json.loads(stats)), version_id)
+            )
+            previous = (stored, body)
+        db.conn.executemany(
+            "UPDATE versions SET keyframe_n = ?, body_z = ?, stats = ? WHERE id = ?", updates
+        )
+    db.execute("ALTER TABLE versions DROP COLUMN body")
+    db.execute("DROP INDEX IF EXISTS versions_content")
+
+
+@migrations()
+def m006_fast_path(db: sqlite_utils.Database) -> None:
+    """The unchanged-article fast path's memo of each article's last page (``monitor.fastpath``).
+
+    Written with the check that made it, in the same transaction; NULL until
+    the article's next full extraction.
+    """
+    db.execute("ALTER TABLE articles ADD COLUMN fast_path TEXT")
+
+
 @dataclass(frozen=True)
 class NewVersion:
     """What a check found worth keeping as the article's next version."""
@@ -274,6 +324,7 @@ class ArticleUpdate:
     error_count: int | None = None
     last_error: str | None = None
     clear_error: bool = False  # set last_error to NULL
+    fast_path: str | None = None  # the fast path's memo of this page (monitor.fastpath)
 
 
 def to_iso(moment: datetime | None) -> str | None:
@@ -451,37 +502,67 @@ class Store:
     # -- versions and checks ----------------------------------------------
 
     def latest_version(self, article_id: int) -> Version | None:
-        rows = list(
-            self.db["versions"].rows_where(
-                "article_id = ?", [article_id], order_by="n DESC", limit=1
-            )
+        rows = self.db["versions"].rows_where(
+            "article_id = ?", [article_id], order_by="n DESC", limit=1
         )
-        return _version(rows[0]) if rows else None
+        return next(self._versions(rows), None)
 
     def versions(self, article_id: int) -> list[Version]:
-        return [
-            _version(row)
-            for row in self.db["versions"].rows_where("article_id = ?", [article_id], order_by="n")
-        ]
+        rows = self.db["versions"].rows_where("article_id = ?", [article_id], order_by="n")
+        return list(self._versions(rows))
 
     def version(self, article_id: int, n: int) -> Version:
-        rows = list(self.db["versions"].rows_where("article_id = ? AND n = ?", [article_id, n]))
-        if not rows:
+        rows = self.db["versions"].rows_where("article_id = ? AND n = ?", [article_id, n])
+        found = next(self._versions(rows), None)
+        if found is None:
             count = self.db["versions"].count_where("article_id = ?", [article_id])
             raise NotFoundError(f"no version {n} (the article has {count} version(s))")
-        return _version(rows[0])
+        return found
 
     def version_with_content(self, article_id: int, content_hash: str) -> Version | None:
         """The newest version whose content matches, to recognise reverts."""
-        rows = list(
-            self.db["versions"].rows_where(
-                "article_id = ? AND content_hash = ?",
-                [article_id, content_hash],
-                order_by="n DESC",
-                limit=1,
-            )
+        rows = self.db["versions"].rows_where(
+            "article_id = ? AND content_hash = ?",
+            [article_id, content_hash],
+            order_by="n DESC",
+            limit=1,
         )
-        return _version(rows[0]) if rows else None
+        return next(self._versions(rows), None)
+
+    def _versions(self, rows: Iterable[dict[str, Any]]) -> Iterator[Version]:
+        return (version for _, version in self._with_versions(rows))
+
+    def _with_versions(
+        self, rows: Iterable[dict[str, Any]]
+    ) -> Iterator[tuple[dict[str, Any], Version]]:
+        """Each version row with its ``Version``, the body decoded from its chain.
+
+        A delta row right after its predecessor (one article's versions in
+        order of n, as history and exports read them) reuses the text just
+        decoded; any other delta reads its chain, keyframe to n-1, at most
+        ``KEYFRAME_EVERY`` small rows.
+        """
+        last: tuple[int, int, str] | None = None  # article_id, n, text of the row before
+        for row in rows:
+            stored = StoredText(row["n"], row["keyframe_n"], row["body_z"])
+            previous = None
+            if stored.keyframe_n != stored.n:
+                if last is not None and last[:2] == (row["article_id"], stored.n - 1):
+                    previous = last[2]
+                else:
+                    previous = self._text(row["article_id"], stored.keyframe_n, stored.n - 1)
+            body = decode(stored, previous)
+            last = (row["article_id"], stored.n, body)
+            yield row, _version(row, body)
+
+    def _text(self, article_id: int, first: int, last: int) -> str:
+        """The body of version ``last``, decoded from versions ``first`` (its keyframe) to it."""
+        rows = self.db.execute(
+            "SELECT n, keyframe_n, body_z FROM versions WHERE article_id = ? AND n BETWEEN ? AND ?"
+            " ORDER BY n",
+            [article_id, first, last],
+        ).fetchall()
+        return decode_chain([StoredText(*row) for row in rows])
 
     def checks(self, article_id: int, limit: int | None = None) -> list[Check]:
         rows = self.db["checks"].rows_where(
@@ -553,17 +634,19 @@ class Store:
         return stored
 
     def _already_latest(self, article_id: int, version: NewVersion) -> bool:
-        row = self.db.execute(
-            "SELECT content_hash FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
-            [article_id],
-        ).fetchone()
-        return row is not None and row[0] == version.content_hash
+        return self.latest_content_hash(article_id) == version.content_hash
 
     def _insert_version(self, article_id: int, version: NewVersion) -> int:
-        previous = self.db.execute(
-            "SELECT COALESCE(MAX(n), 0) FROM versions WHERE article_id = ?", [article_id]
-        ).fetchone()[0]
-        n = int(previous) + 1
+        row = self.db.execute(
+            "SELECT n, keyframe_n, body_z FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
+            [article_id],
+        ).fetchone()
+        previous = None
+        if row is not None:
+            latest = StoredText(*row)
+            previous = (latest, self._text(article_id, latest.keyframe_n, latest.n))
+        n = 1 if row is None else row[0] + 1
+        stored = encode(n, version.body, previous)
         inserted = self.db["versions"].insert(
             {
                 "article_id": article_id,
@@ -571,7 +654,8 @@ class Store:
                 "fetched_at": to_iso(version.fetched_at),
                 "title": version.title,
                 "byline": version.byline,
-                "body": version.body,
+                "keyframe_n": stored.keyframe_n,
+                "body_z": stored.data,
                 "body_hash": version.body_hash,
                 "content_hash": version.content_hash,
                 "posted_at": to_iso(version.posted_at),
@@ -580,7 +664,7 @@ class Store:
                 "updated_raw": version.updated_raw,
                 "kind": version.kind.value,
                 "flags": json.dumps(sorted(version.flags)),
-                "stats": json.dumps(version.stats.__dict__),
+                "stats": _stats_json(version.stats.__dict__),
                 "reverts_to": version.reverts_to,
             }
         )
@@ -785,21 +869,26 @@ class Store:
         rows = self.db.query(sql, [*params, -1 if limit is None else limit, offset])
         return [
             EditEntry(
-                version=_version(row),
+                version=version,
                 url=row["article_url"],
                 outlet=row["article_outlet"],
                 article_title=row["article_title"],
                 tags=tuple(json.loads(row["article_tags"])),
                 state=State(row["article_state"]),
             )
-            for row in rows
+            for row, version in self._with_versions(rows)
         ]
 
     def count_edits(self, wanted: EditFilter) -> int:
+        """How many edits match, for the pager.
+
+        Articles are joined only when an outlet or tag filter needs them: a
+        count of versions alone reads one index, five times faster at a
+        million versions (benchmarks/store.py).
+        """
         where, params = _edit_filter(wanted)
-        sql = (
-            f"SELECT COUNT(*) FROM versions v JOIN articles a ON a.id = v.article_id WHERE {where}"
-        )
+        join = " JOIN articles a ON a.id = v.article_id" if wanted.outlet or wanted.tag else ""
+        sql = f"SELECT COUNT(*) FROM versions v{join} WHERE {where}"
         return int(self.db.execute(sql, params).fetchone()[0])
 
     def article_events(
@@ -1057,12 +1146,12 @@ class Store:
             f"{raw_columns} FROM versions v JOIN articles a ON a.id = v.article_id{raw_join}"
             " WHERE v.fetched_at >= ? ORDER BY v.article_id, v.n"
         )
-        for row in self.db.query(sql, [to_iso(since) or ""]):
+        for row, version in self._with_versions(self.db.query(sql, [to_iso(since) or ""])):
             raw = None
             if with_raw and row["raw_body"] is not None:
                 raw = _raw(row["raw_url"], row["raw_status"], row["raw_headers"], row["raw_body"])
             yield ArchivedVersion(
-                version=_version(row),
+                version=version,
                 url=row["a_url"],
                 final_url=row["a_final_url"],
                 canonical_url=row["a_canonical_url"],
@@ -1073,6 +1162,14 @@ class Store:
                 article_posted_raw=row["a_posted_raw"],
                 raw=raw,
             )
+
+    def latest_content_hash(self, article_id: int) -> str | None:
+        """The content hash of the article's latest version: what a fast-path memo must match."""
+        row = self.db.execute(
+            "SELECT content_hash FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
+            [article_id],
+        ).fetchone()
+        return row[0] if row else None
 
     def backup_to(self, path: Path | str) -> None:
         """Copy the database into a new file with SQLite's online backup.
@@ -1135,10 +1232,11 @@ def _article(row: dict[str, Any]) -> Article:
         final_url=row["final_url"],
         posted_raw=row["posted_raw"],
         updated_raw=row["updated_raw"],
+        fast_path=row.get("fast_path"),
     )
 
 
-def _version(row: dict[str, Any]) -> Version:
+def _version(row: dict[str, Any], body: str) -> Version:
     return Version(
         id=row["id"],
         article_id=row["article_id"],
@@ -1146,7 +1244,7 @@ def _version(row: dict[str, Any]) -> Version:
         fetched_at=from_iso(row["fetched_at"]) or datetime.now(UTC),
         title=row["title"],
         byline=row["byline"],
-        body=row["body"],
+        body=body,
         body_hash=row["body_hash"],
         content_hash=row["content_hash"],
         posted_at=from_iso(row["posted_at"]),
@@ -1158,6 +1256,11 @@ def _version(row: dict[str, Any]) -> Version:
         stats=DiffStats(**json.loads(row["stats"])),
         reverts_to=row["reverts_to"],
     )
+
+
+def _stats_json(stats: dict[str, int]) -> str:
+    """Diff stats without their zero fields: most are zero, and ``DiffStats`` defaults them."""
+    return json.dumps({name: value for name, value in stats.items() if value})
 
 
 def _check(row: dict[str, Any]) -> Check:

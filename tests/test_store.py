@@ -1,4 +1,5 @@
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import pytest
 
 from monitor.errors import NotFoundError, StoreError
 from monitor.models import Check, DiffStats, Kind, Outcome, State
-from monitor.store import ArticleUpdate, NewVersion, Store
+from monitor.store import ArticleUpdate, EditFilter, NewVersion, Store, migrations
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -125,11 +126,14 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     Store(path).close()
     with Store(path) as store:
         names = [r["name"] for r in store.db["_sqlite_migrations"].rows]
-    assert names == [
+    # Every migration this release knows, once each, in order.
+    assert names == [m.name for m in migrations._migrations]  # type: ignore[attr-defined]
+    assert names[:5] == [
         "m001_initial",
         "m002_notification_outbox",
         "m003_feeds_raw",
         "m004_performance",
+        "m005_compact_versions",
     ]
 
 
@@ -171,3 +175,31 @@ def test_the_same_text_recorded_twice_by_two_processes_is_stored_once(tmp_path: 
             Outcome.CHANGED,
             Outcome.UNCHANGED,
         ]
+
+
+def test_count_edits_agrees_with_find_edits_under_every_filter(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        for url, outlet, tags in (
+            ("https://a.example/1", "a.example", ["politics"]),
+            ("https://b.example/1", "b.example", []),
+        ):
+            article, _ = store.add_article(url, outlet, now=NOW, tags=tags)
+            for i in range(4):
+                check = Check(article.id, NOW, Outcome.CHANGED, http_status=200)
+                version = new_version(f"Text {i}.", str(i))
+                store.record_check(
+                    article.id,
+                    check,
+                    update=ArticleUpdate(),
+                    new_version=replace(version, fetched_at=NOW + timedelta(hours=i)),
+                )
+        for wanted in (
+            EditFilter(),
+            EditFilter(outlet="a.example"),
+            EditFilter(tag="politics"),
+            EditFilter(since=NOW + timedelta(hours=2)),
+            EditFilter(article_id=2, since=NOW + timedelta(hours=3)),
+        ):
+            assert store.count_edits(wanted) == len(store.find_edits(wanted)), wanted
+        assert store.count_edits(EditFilter()) == 6
+        assert store.count_edits(EditFilter(outlet="a.example")) == 3
