@@ -29,12 +29,17 @@ Control endpoints (loopback only, used by the benchmark):
 from __future__ import annotations
 
 import argparse
+import asyncio
+import functools
 import json
+import multiprocessing
+import os
 import random
+import signal
+import socket
 import sys
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 LAYOUTS = ("jsonld", "classic", "meta", "legacy")
@@ -96,10 +101,30 @@ def noise(rng: random.Random) -> dict[str, str]:
     }
 
 
+NOISE = ("most_read", "ad", "clock", "views", "script")
+MARK = "\x00"  # never in a page: splits a template into text and noise slots
+
+
 def render(number: int, edits: int, rng: random.Random) -> str:
     """The full page of article ``number`` in its layout, with fresh boilerplate."""
+    fresh = noise(rng)
+    return "".join(fresh[part] if i % 2 else part for i, part in enumerate(template(number, edits)))
+
+
+@functools.lru_cache(maxsize=16_384)
+def template(number: int, edits: int) -> tuple[str, ...]:
+    """The page cut around its noise slots: text, slot name, text, … (odd items are slots).
+
+    Rendered once per article version, as a real CMS caches its pages, so a
+    request costs the boilerplate and the bytes, not the story again.
+    """
+    page = _page(number, edits, {key: f"{MARK}{key}{MARK}" for key in NOISE})
+    return tuple(page.split(MARK))
+
+
+def _page(number: int, edits: int, n: dict[str, str]) -> str:
+    """The page of article ``number`` after ``edits`` edits, with the boilerplate ``n``."""
     s = story(number, edits)
-    n = noise(rng)
     posted = s["posted"].isoformat()  # type: ignore[union-attr]
     updated = s["updated"].isoformat() if s["updated"] else None  # type: ignore[union-attr]
     paras = s["paragraphs"]
@@ -175,14 +200,35 @@ def article_path(number: int) -> str:
 
 
 class Newsroom:
-    """Shared state: how often each article was edited, and whether 304s are on."""
+    """State shared by every server process: edits per article, 304s on or off, requests.
 
-    def __init__(self, articles: int) -> None:
+    It lives in shared memory made before the workers fork, so a control
+    request answered by one worker is seen by all of them.
+    """
+
+    def __init__(self, articles: int, workers: int) -> None:
+        ctx = multiprocessing.get_context("fork")
         self.articles = articles
-        self.edits = [0] * articles
-        self.conditional = False
-        self.lock = threading.Lock()
-        self.requests = 0
+        self.edits = ctx.RawArray("i", articles)
+        self._conditional = ctx.RawValue("b", False)
+        self._requests = ctx.RawArray("q", workers)  # one counter per worker: no lock per request
+        self.lock = ctx.Lock()
+        self.worker = 0
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self._conditional.value)
+
+    @conditional.setter
+    def conditional(self, on: bool) -> None:
+        self._conditional.value = on
+
+    @property
+    def requests(self) -> int:
+        return sum(self._requests)
+
+    def count_request(self) -> None:
+        self._requests[self.worker] += 1
 
     def edit_pass(self, n: int, fraction: float, seed: int) -> list[int]:
         count = round(self.articles * fraction)
@@ -196,73 +242,129 @@ class Newsroom:
         return f'"a{number}-e{self.edits[number]}"'
 
 
-def make_handler(room: Newsroom) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+Response = tuple[int, bytes, str, str | None]  # status, body, content type, ETag
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # quiet: a benchmark prints its own figures
 
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            if parts.path == "/_control/pass":
-                edited = room.edit_pass(
-                    int(query["n"]), float(query.get("fraction", 0.1)), int(query.get("seed", 1))
-                )
-                return self._send(200, json.dumps(edited).encode(), "application/json")
-            if parts.path == "/_control/conditional":
-                room.conditional = query.get("on") == "1"
-                return self._send(200, b"ok", "text/plain")
-            if parts.path == "/_control/stats":
-                return self._send(200, json.dumps({"requests": room.requests}).encode(), "")
-            if parts.path == "/robots.txt":
-                return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
-            try:
-                number = int(parts.path.rsplit("/", 1)[-1].split("-", 1)[0])
-            except ValueError:
-                number = -1
-            if not 0 <= number < room.articles or parts.path != article_path(number):
-                return self._send(404, b"not found", "text/plain")
-            room.requests += 1
-            etag = room.etag(number)
-            if room.conditional and self.headers.get("If-None-Match") == etag:
-                return self._send(304, b"", "", etag=etag)
-            page = render(number, room.edits[number], random.Random()).encode()
-            self._send(200, page, "text/html; charset=utf-8", etag=etag)
+def respond(room: Newsroom, target: str, headers: dict[str, str], rng: random.Random) -> Response:
+    """The answer to ``GET target``: an article page, a 304, a control call or a 404."""
+    parts = urlsplit(target)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    if parts.path == "/_control/pass":
+        edited = room.edit_pass(
+            int(query["n"]), float(query.get("fraction", 0.1)), int(query.get("seed", 1))
+        )
+        return 200, json.dumps(edited).encode(), "application/json", None
+    if parts.path == "/_control/conditional":
+        room.conditional = query.get("on") == "1"
+        return 200, b"ok", "text/plain", None
+    if parts.path == "/_control/stats":
+        return 200, json.dumps({"requests": room.requests}).encode(), "application/json", None
+    if parts.path == "/robots.txt":
+        return 200, b"User-agent: *\nAllow: /\n", "text/plain", None
+    try:
+        number = int(parts.path.rsplit("/", 1)[-1].split("-", 1)[0])
+    except ValueError:
+        number = -1
+    if not 0 <= number < room.articles or parts.path != article_path(number):
+        return 404, b"not found", "text/plain", None
+    room.count_request()
+    etag = room.etag(number)
+    if room.conditional and headers.get("if-none-match") == etag:
+        return 304, b"", "", etag
+    page = render(number, room.edits[number], rng).encode()
+    return 200, page, "text/html; charset=utf-8", etag
 
-        def _send(self, status: int, body: bytes, kind: str, etag: str | None = None) -> None:
-            self.send_response(status)
-            if kind:
-                self.send_header("Content-Type", kind)
-            if etag:
-                self.send_header("ETag", etag)
-            self.send_header("Cache-Control", "no-cache")
-            if status != 304:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if status != 304:
-                self.wfile.write(body)
 
-    return Handler
+REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 404: "Not Found"}
+
+
+def response_bytes(response: Response, keep_alive: bool) -> bytes:
+    """Status line, headers and body in one buffer: one write, no Nagle stall between them."""
+    status, body, kind, etag = response
+    lines = [f"HTTP/1.1 {status} {REASONS[status]}", "Cache-Control: no-cache"]
+    if kind:
+        lines.append(f"Content-Type: {kind}")
+    if etag:
+        lines.append(f"ETag: {etag}")
+    if status != 304:
+        lines.append(f"Content-Length: {len(body)}")
+    if not keep_alive:
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if status == 304 else head + body
+
+
+async def serve_connection(
+    room: Newsroom, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """HTTP/1.1 GETs on one kept-alive connection, until the client closes it."""
+    rng = random.Random()
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            request_line, *lines = head.decode("latin-1").split("\r\n")
+            method, target, version = [*request_line.split(" "), "", ""][:3]
+            headers = {}
+            for line in lines:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            keep_alive = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+            if method != "GET":
+                response: Response = (400, b"GET only", "text/plain", None)
+            else:
+                response = respond(room, target, headers, rng)
+            writer.write(response_bytes(response, keep_alive))
+            await writer.drain()
+            if not keep_alive:
+                break
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        pass  # the client went away
+    finally:
+        writer.close()
+
+
+def worker(room: Newsroom, sock: socket.socket, number: int) -> None:
+    """One server process: an asyncio loop accepting on the shared listening socket."""
+    room.worker = number
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
+
+    async def run() -> None:
+        server = await asyncio.start_server(partial(serve_connection, room), sock=sock)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(run())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: cores)"
+    )
     args = parser.parse_args(argv)
-    room = Newsroom(args.articles)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(room))
-    server.daemon_threads = True
-    server.request_queue_size = 256
-    print(f"listening on {server.server_address[1]}", flush=True)
+    room = Newsroom(args.articles, max(1, args.workers))
+    sock = socket.create_server(("127.0.0.1", args.port), backlog=1024)
+    ctx = multiprocessing.get_context("fork")
+    workers = [
+        ctx.Process(target=worker, args=(room, sock, i), daemon=True)
+        for i in range(max(1, args.workers))
+    ]
+    for process in workers:
+        process.start()
+    # Terminated (by the benchmark) or interrupted: exit normally, which stops the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"listening on {sock.getsockname()[1]}", flush=True)
     try:
-        server.serve_forever()
+        for process in workers:
+            process.join()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        for process in workers:
+            process.terminate()
+        sock.close()
     return 0
 
 

@@ -19,8 +19,9 @@ process, with a temporary database) three times:
 
 For each it prints wall time (process start to exit, the honest figure),
 articles per second, the summed per-check seconds of each stage (fetch,
-extract, compare, store; checks overlap, so these add up to more than the
-wall time), the CPU seconds and the peak resident memory of the largest
+extract, fast_path, compare, store; checks overlap, so these add up to more
+than the wall time), how many checks the unchanged-article fast path
+answered, the CPU seconds and the peak resident memory of the largest
 process of the check (``ru_maxrss`` from ``wait4``), and the outcomes. A
 wrong outcome is counted as a mismatch; any mismatch exits 1.
 
@@ -62,7 +63,7 @@ CLI = (
     "from monitor.cli import main;"
     "main(sys.argv[1:], prog_name='monitor')"
 )
-STAGES = ("fetch", "extract", "compare", "store")
+STAGES = ("fetch", "extract", "fast_path", "compare", "store")
 TIMEOUT = 900  # seconds; a pass that takes longer is killed and reported
 
 
@@ -79,6 +80,7 @@ class Run:
     stdout: str
     stderr: str
     stages: dict[str, float] = field(default_factory=dict)
+    fast_path: int | None = None  # checks the fast path answered
     outcomes: Counter[str] = field(default_factory=Counter)
     mismatches: int = 0
 
@@ -141,9 +143,10 @@ def control(port: int, path: str) -> object:
 def monitor_pass(label: str, count: int, db: Path, env: dict[str, str], work: Path) -> Run:
     args = [sys.executable, "-c", CLI, "--db", str(db), "--config", str(work / "monitor.toml")]
     run = timed(label, [*args, "check", "--all", "--json"], count, env, work)
-    found = re.findall(r"stage seconds (\{.*\})", run.stderr)
+    found = re.findall(r"fast path (\d+); stage seconds (\{.*\})", run.stderr)
     if found:
-        run.stages = ast.literal_eval(found[-1])
+        run.fast_path = int(found[-1][0])
+        run.stages = ast.literal_eval(found[-1][1])
     if run.stdout.strip():
         results = json.loads(run.stdout)["results"]
         run.outcomes = Counter(r["outcome"] for r in results)
@@ -188,6 +191,8 @@ def report(run: Run, baseline: Run | None = None) -> None:
     if run.stages:
         stages = "  ".join(f"{k} {run.stages.get(k, 0.0):.2f}" for k in STAGES)
         print(f"  {'':<24} summed stage seconds: {stages}")
+    if run.fast_path is not None:
+        print(f"  {'':<24} answered by the fast path: {run.fast_path}")
     print(f"  {'':<24} outcomes: {outcomes or '(none)'}  mismatches={run.mismatches}")
     if baseline is not None and run.wall:
         print(f"  {'':<24} urlwatch / monitor wall time: {baseline.wall / run.wall:.2f}x")

@@ -11,25 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import random
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from typing import Protocol
 
 from monitor.cadence import backoff
 from monitor.config import Settings
 from monitor.diff import classify_edit, diff_versions, updated_moved
 from monitor.errors import ExtractError, FetchError, RetryLaterError
-from monitor.extract import extract_article
+from monitor.fastpath import Examined, Memo, examine
 from monitor.fetch import Fetcher
 from monitor.models import (
     FLAG_REVERTED,
@@ -49,6 +47,7 @@ from monitor.notify import plan_gone_notifications, plan_notifications
 from monitor.store import ArticleUpdate, NewNotification, NewVersion, Store, raw_response
 from monitor.text import text_hash
 from monitor.urls import outlet_of
+from monitor.workers import WorkerPool
 
 GONE_STATUSES = (404, 410)
 MAX_ERRORS = 12  # backoff(12) is the longest wait: 6 hours
@@ -61,6 +60,19 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class _PageFacts(Protocol):
+    """What the article row keeps of a page: from an extraction, or from a memo of one."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def canonical_url(self) -> str | None: ...
+    @property
+    def posted(self) -> PageTime | None: ...
+    @property
+    def updated(self) -> PageTime | None: ...
 
 
 @dataclass(frozen=True)
@@ -83,9 +95,15 @@ class Checker:
     writes happen on the event loop's thread, one transaction per check. Call
     ``close`` to stop the pool's processes.
 
+    With ``check.fast_path`` on, a page whose fingerprint matches the memo
+    kept from the article's last full extraction skips the extractor
+    (``monitor.fastpath``); the memo is written with each check.
+
     ``stage_seconds`` adds up, over every check, the wall time spent fetching,
-    extracting, comparing and storing (concurrent checks overlap, so the sum
-    can exceed the pass); ``benchmarks/pass.py`` reads it from a DEBUG log line.
+    extracting (``fast_path`` when the memo stood for the extraction),
+    comparing and storing (concurrent checks overlap, so the sum can exceed
+    the pass), and ``fast_path_hits`` counts those memo answers;
+    ``benchmarks/pass.py`` reads both from a DEBUG log line.
     """
 
     def __init__(
@@ -103,7 +121,8 @@ class Checker:
         self.rng = rng or random.Random()
         self.cadence = settings.schedule.cadence
         self.stage_seconds: Counter[str] = Counter()
-        self._pool: ProcessPoolExecutor | None = None
+        self.fast_path_hits = 0  # checks the fast path's memo answered
+        self._pool: WorkerPool | None = None
 
     async def check_many(self, articles: Sequence[Article]) -> list[CheckResult]:
         limit = asyncio.Semaphore(max(1, self.settings.check.concurrency))
@@ -118,9 +137,10 @@ class Checker:
         results = list(await asyncio.gather(*(guarded(a) for a in articles)))
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
-                "checked %d articles in %.3f s; stage seconds %s",
+                "checked %d articles in %.3f s; fast path %d; stage seconds %s",
                 len(articles),
                 time.perf_counter() - started,
+                self.fast_path_hits,
                 dict(self.stage_seconds),
             )
         return results
@@ -129,25 +149,23 @@ class Checker:
         """Stop the extraction worker processes, if any were started."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
 
     def _start_pool(self) -> None:
+        """A worker per core, started at the first page to extract (a 304 pass needs none)."""
         workers = _cores()
-        if self._pool is not None or workers < 2:
-            return
-        # spawn, not fork: forking a process that runs threads and an event loop is unsafe.
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_interrupts,
-        )
+        if self._pool is None and workers >= 2:
+            self._pool = WorkerPool(workers)
 
-    async def _extract(self, html: str, url: str, rules: OutletRules, now: datetime) -> Extracted:
-        """``extract_article`` in the process pool when there is one, else in a thread."""
-        work = partial(extract_article, html, url, rules, now=now)
+    async def _examine(
+        self, html: str, url: str, rules: OutletRules, now: datetime, memo: Memo | None
+    ) -> Examined:
+        """``fastpath.examine`` in the process pool when there is one, else in a thread."""
+        remember = self.settings.check.fast_path
+        work = partial(examine, html, url, rules, now, memo, remember=remember)
         if self._pool is not None:
             try:
-                return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+                return await self._pool.run(work)
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): carry on in threads, never lose checks.
                 log.warning("extraction worker pool broke; extracting in threads from now on")
@@ -161,6 +179,31 @@ class Checker:
             yield
         finally:
             self.stage_seconds[name] += time.perf_counter() - started
+
+    async def _extract(
+        self, article: Article, fetched: Fetched, rules: OutletRules, now: datetime
+    ) -> Examined:
+        """The page's extraction, or the memo when it stands for one (``monitor.fastpath``).
+
+        A memo stands only for the page it was made from; its content must
+        also still be the article's latest version (another process may have
+        stored a newer one since), or the page is extracted in full.
+        """
+        memo = Memo.loads(article.fast_path) if self.settings.check.fast_path else None
+        started = time.perf_counter()
+        stage = "extract"
+        try:
+            examined = await self._examine(fetched.text, fetched.final_url, rules, now, memo)
+            if examined.extracted is None:
+                assert examined.memo is not None
+                if self.store.latest_content_hash(article.id) == examined.memo.content_hash:
+                    stage = "fast_path"
+                    self.fast_path_hits += 1
+                    return examined
+                examined = await self._examine(fetched.text, fetched.final_url, rules, now, None)
+            return examined
+        finally:
+            self.stage_seconds[stage] += time.perf_counter() - started
 
     async def check(self, article: Article) -> CheckResult:
         started = time.perf_counter()
@@ -222,24 +265,40 @@ class Checker:
             return self._failed(article, now, reason, fetched.status, started, fetched)
         rules = self.settings.outlet_rules(outlet_of(fetched.final_url))
         try:
-            with self._stage("extract"):
-                extracted = await self._extract(fetched.text, fetched.final_url, rules, now)
+            examined = await self._extract(article, fetched, rules, now)
         except ExtractError as exc:
             return self._failed(article, now, str(exc), fetched.status, started, fetched)
         with self._stage("compare"):
-            return self._compare(article, fetched, extracted, now, started)
+            if examined.extracted is None:
+                assert examined.memo is not None
+                return self._remembered(article, fetched, examined.memo, now, started)
+            return self._compare(article, fetched, examined.extracted, examined.memo, now, started)
+
+    def _remembered(
+        self, article: Article, fetched: Fetched, memo: Memo, now: datetime, started: float
+    ) -> _Outcome:
+        """The outcome of a page the memo stands for: its text is the latest version's.
+
+        Decided as ``_compare`` decides an unchanged text, from the times the
+        full extraction of this same page found.
+        """
+        moved = updated_moved(article.updated_at, _value(memo.updated))
+        outcome = Outcome.TIMESTAMP_ONLY if moved else Outcome.UNCHANGED
+        update = self._seen(article, fetched, memo, now, None)
+        return _Outcome(self._check(article, fetched, now, started, outcome), update)
 
     def _compare(
         self,
         article: Article,
         fetched: Fetched,
         extracted: Extracted,
+        memo: Memo | None,
         now: datetime,
         started: float,
     ) -> _Outcome:
         previous = self.store.latest_version(article.id)
         content_hash = text_hash(extracted.title, extracted.byline, extracted.body)
-        update = self._seen(article, fetched, extracted, now)
+        update = self._seen(article, fetched, extracted, now, memo or "")
         if previous is None:
             version = self._new_version(
                 fetched, extracted, now, content_hash, Kind.INITIAL, (), DiffStats()
@@ -309,24 +368,37 @@ class Checker:
         )
 
     def _seen(
-        self, article: Article, fetched: Fetched, extracted: Extracted, now: datetime
+        self,
+        article: Article,
+        fetched: Fetched,
+        page: _PageFacts,
+        now: datetime,
+        memo: Memo | str | None,
     ) -> ArticleUpdate:
-        """The article columns a successful fetch refreshes."""
+        """The article columns a successful fetch refreshes.
+
+        ``memo`` is the fast path's memo of this page to keep, "" to forget
+        the old one (this page gave none), None to leave it (it stood for
+        this page, or the fast path is off).
+        """
         next_check = self.cadence.next_check(article, now, self.rng)
+        if not self.settings.check.fast_path:
+            memo = None
         return ArticleUpdate(
             state=_state_after_success(article, next_check),
             final_url=fetched.final_url,
-            canonical_url=extracted.canonical_url,
-            title=extracted.title or None,
-            posted_at=_value(extracted.posted),
-            posted_raw=extracted.posted.raw if extracted.posted else None,
-            updated_at=_value(extracted.updated),
-            updated_raw=extracted.updated.raw if extracted.updated else None,
+            canonical_url=page.canonical_url,
+            title=page.title or None,
+            posted_at=_value(page.posted),
+            posted_raw=page.posted.raw if page.posted else None,
+            updated_at=_value(page.updated),
+            updated_raw=page.updated.raw if page.updated else None,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             next_check_at=next_check,
             error_count=0,
             clear_error=True,
+            fast_path=memo.dumps() if isinstance(memo, Memo) else memo,
         )
 
     def _plain(
@@ -411,11 +483,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def _ignore_interrupts() -> None:
-    """Pool workers leave Ctrl-C to the parent, which shuts them down in order."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _state_after_success(article: Article, next_check: datetime | None) -> State | None:

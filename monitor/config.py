@@ -75,6 +75,7 @@ class FetchSettings:
 @dataclass(frozen=True)
 class CheckSettings:
     concurrency: int = 16  # articles checked at once (fetches are limited further by [fetch])
+    fast_path: bool = True  # an unchanged article's page is recognised without full extraction
 
 
 @dataclass(frozen=True)

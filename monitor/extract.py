@@ -73,7 +73,15 @@ from monitor.models import Extracted, OutletRules
 from monitor.text import clean_text
 from monitor.timestamps import find_page_times, parse_page_time
 
-__all__ = ["extract_article"]
+__all__ = [
+    "ElementPath",
+    "PageMeta",
+    "extract_article",
+    "extract_located",
+    "find_elements",
+    "page_meta",
+    "parse_page",
+]
 
 
 # trafilatura logs every page it finds too short at WARNING; a page without an
@@ -261,6 +269,9 @@ _NAME_MARKER = re.compile(r"(?:author|byline|contributor)[-_]{0,2}name|\bname\b|
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|door)\s*:?\s+", re.I)
 
 
+ElementPath = tuple[int, ...]  # child indexes from <html> down, counted as find_elements says
+
+
 def extract_article(
     html: str,
     url: str | None = None,
@@ -281,8 +292,25 @@ def extract_article(
     article whose text was deleted. An invalid selector in ``rules`` is a
     ``ConfigError``, like an invalid time zone.
     """
-    doc = _parse(html)
-    _drop(doc, rules.ignore_selectors)
+    return extract_located(html, url, rules, now=now)[0]
+
+
+def extract_located(
+    html: str,
+    url: str | None = None,
+    rules: OutletRules = OutletRules(),  # noqa: B008 - frozen, so one shared default is safe
+    *,
+    now: datetime | None = None,
+) -> tuple[Extracted, tuple[ElementPath, ...] | None]:
+    """``extract_article``, and where on the page the body was found.
+
+    The places are the paths (see ``find_elements``) of the elements the body
+    paragraphs were read from, in page order, or None when one cannot be
+    named that way. The unchanged-article fast path (``monitor.fastpath``)
+    reads them to know which parts of the next fetch of the page hold the
+    article's text.
+    """
+    doc = parse_page(html, rules)
     try:
         meta = _Meta.read(doc, url)
     except RecursionError as err:
@@ -297,7 +325,8 @@ def extract_article(
         _LOG.warning("page times failed on %s", url or "a page", exc_info=True)
         posted = updated = None
     try:
-        paragraphs = _body(doc, rules, meta)
+        blocks = _body(doc, rules, meta)
+        paragraphs = _paragraphs(blocks)
     except ConfigError:
         raise
     except RecursionError as err:  # pathological nesting that slipped past the parser's limit
@@ -306,7 +335,7 @@ def extract_article(
         raise _unexpected(err, url) from err
     if not paragraphs:
         raise ExtractError(NO_ARTICLE)
-    return Extracted(
+    extracted = Extracted(
         title=meta.title,
         byline=meta.byline,
         paragraphs=paragraphs,
@@ -315,6 +344,7 @@ def extract_article(
         canonical_url=meta.canonical_url,
         language=meta.language,
     )
+    return extracted, _element_paths(list(dict.fromkeys(b.el for b in blocks)))
 
 
 def _unexpected(err: Exception, url: str | None) -> ExtractError:
@@ -323,6 +353,58 @@ def _unexpected(err: Exception, url: str | None) -> ExtractError:
 
 
 # --- parsing ---------------------------------------------------------------
+
+
+def parse_page(html: str | bytes, rules: OutletRules = OutletRules()) -> HtmlElement:  # noqa: B008
+    """The page as the extractor sees it: parsed, the outlet's ignored elements removed."""
+    doc = _parse(html)
+    _drop(doc, rules.ignore_selectors)
+    return doc
+
+
+def find_elements(doc: HtmlElement, paths: Iterable[ElementPath]) -> list[HtmlElement] | None:
+    """The elements at ``paths`` in a page from ``parse_page``; None if one is not there.
+
+    Each step counts only the children that ``_strip`` keeps, so a path taken
+    after the extractor stripped the page names the same element in a fresh
+    parse, scripts, navigation and asides included.
+    """
+    kept: dict[HtmlElement, list[HtmlElement]] = {}
+    found = []
+    for path in paths:
+        el = doc
+        for index in path:
+            children = kept.get(el)
+            if children is None:
+                children = kept[el] = [
+                    c for c in el if isinstance(c.tag, str) and c.tag not in _STRIP
+                ]
+            if index >= len(children):
+                return None
+            el = children[index]
+        found.append(el)
+    return found
+
+
+def _element_paths(elements: list[HtmlElement]) -> tuple[ElementPath, ...] | None:
+    """The paths ``find_elements`` follows to ``elements``; None if one is inside an
+    element ``_strip`` removes. Each parent's children are counted once (a hostile
+    page can have 15,000 paragraphs side by side)."""
+    positions: dict[HtmlElement, dict[HtmlElement, int]] = {}
+    paths = []
+    for el in elements:
+        path: list[int] = []
+        while (parent := el.getparent()) is not None:
+            if el.tag in _STRIP:
+                return None
+            index = positions.get(parent)
+            if index is None:
+                kept = (c for c in parent if isinstance(c.tag, str) and c.tag not in _STRIP)
+                index = positions[parent] = {c: i for i, c in enumerate(kept)}
+            path.append(index[el])
+            el = parent
+        paths.append(tuple(reversed(path)))
+    return tuple(paths)
 
 
 def _parse(html: str | bytes) -> HtmlElement:
@@ -431,6 +513,26 @@ class _Meta:
             title_keys=title_keys,
             own_title_keys=own_title_keys,
         )
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the extractor reads from the whole page besides the body and the times."""
+
+    title: str
+    byline: str
+    canonical_url: str | None
+    language: str | None
+
+
+def page_meta(doc: HtmlElement, url: str | None) -> PageMeta:
+    """Headline, byline, canonical link and language of a page from ``parse_page``.
+
+    The same reading ``extract_article`` does, and cheap (no body, no times):
+    the fast path compares these exactly instead of fingerprinting their sources.
+    """
+    meta = _Meta.read(doc, url)
+    return PageMeta(meta.title, meta.byline, meta.canonical_url, meta.language)
 
 
 def _json_ld_objects(doc: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -1209,6 +1311,17 @@ def _up_to(el: HtmlElement, stop: HtmlElement) -> Iterator[HtmlElement]:
         el = el.getparent()
 
 
+def _appended(block: _Block, region: HtmlElement, scope: HtmlElement) -> bool:
+    """The block is a child of the region's parent, after the region, in the headline's container."""
+    parent = region.getparent()
+    return (
+        block.el.getparent() is parent
+        and parent is not None
+        and (parent is scope or scope in parent.iterancestors())
+        and any(sibling is region for sibling in block.el.itersiblings(preceding=True))
+    )
+
+
 def _parallel(region: HtmlElement, levels: int = 3) -> list[HtmlElement]:
     """Elements shaped like the region (same tag and class) beside it or an ancestor.
 
@@ -1328,6 +1441,11 @@ def _select(page: _Page, totals: dict[HtmlElement, _Totals], meta: _Meta) -> lis
                     )
                     or _in_quote(block.el, region)
                 )
+        elif scope is not page.root and _appended(block, region, scope) and block.is_prose():
+            # prose right beside the body's container, under the headline's: an update
+            # or an editor's note appended after the body, which trafilatura leaves out
+            within = region.getparent()
+            keep = True
         else:
             within = next((p for p in parallel if page.inside(block.el, p)), None)
             if within is None:
@@ -1363,7 +1481,7 @@ def _headed(chosen: list[_Block]) -> list[_Block]:
     return out
 
 
-def _body(doc: HtmlElement, rules: OutletRules, meta: _Meta) -> tuple[str, ...]:
+def _body(doc: HtmlElement, rules: OutletRules, meta: _Meta) -> list[_Block]:
     root = doc.body if doc.find("body") is not None else doc
     if rules.body_selector:
         matched = _selector(rules.body_selector)(doc)
@@ -1373,11 +1491,11 @@ def _body(doc: HtmlElement, rules: OutletRules, meta: _Meta) -> tuple[str, ...]:
             blocks = []
             for el in outermost:
                 blocks += [b for b in _Page(el).blocks if judge.reason(b, el) is None]
-            return _paragraphs(_headed(blocks))
+            return _headed(blocks)
     _strip(doc)
     page = _Page(root)
     if not page.blocks:
-        return ()
+        return []
     _vote(page.blocks, _trafilatura_lines(doc, fast=True))
     totals = page.totals()
     scope = _article_scope(page, totals, meta.own_title_keys)
@@ -1389,7 +1507,7 @@ def _body(doc: HtmlElement, rules: OutletRules, meta: _Meta) -> tuple[str, ...]:
         for block in near:
             block.voted = True
         totals = page.totals()
-    return _paragraphs(_select(page, totals, meta))
+    return _select(page, totals, meta)
 
 
 _STRIP = tuple(

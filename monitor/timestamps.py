@@ -103,7 +103,7 @@ from monitor.errors import ConfigError
 from monitor.models import OutletRules, PageTime
 from monitor.text import clean_text
 
-__all__ = ["FUTURE_SKEW", "MIN_YEAR", "find_page_times", "parse_page_time"]
+__all__ = ["FUTURE_SKEW", "MIN_YEAR", "exclusion", "find_page_times", "parse_page_time"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -990,8 +990,11 @@ def _tokens(el: HtmlElement) -> list[str]:
     return _TOKEN.findall(_CAMEL_CASE.sub(r"\1 \2", " ".join(values)).lower())
 
 
-def _exclusion(el: HtmlElement) -> str | None:
-    """Why ``el`` holds no article dates: "footer", "other", or ``None``."""
+def exclusion(el: HtmlElement) -> str | None:
+    """Why ``el`` holds no article dates: "footer", "other", or ``None``.
+
+    The fast path (``monitor.fastpath``) leaves out of its fingerprint what this excludes.
+    """
     tag = el.tag
     if not isinstance(tag, str) or tag in ("html", "body", "main"):
         return None
@@ -1051,7 +1054,7 @@ def _main_headline(doc: HtmlElement) -> HtmlElement | None:
     def score(el: HtmlElement) -> int:
         text = clean_text(el.text_content()).lower()
         ancestors = [el, *el.iterancestors()]
-        points = 0 if any(_exclusion(a) for a in ancestors) else 4
+        points = 0 if any(exclusion(a) for a in ancestors) else 4
         if any(
             a.tag in ("article", "main") or "Article" in (a.get("itemtype") or "")
             for a in ancestors
@@ -1107,7 +1110,7 @@ def _excluded_roots(doc: HtmlElement, headline: HtmlElement | None) -> list[Html
     stack = [doc]
     while stack:
         el = stack.pop()
-        reason = "other" if el in foreign else None if el in keep else _exclusion(el)
+        reason = "other" if el in foreign else None if el in keep else exclusion(el)
         if reason == "footer" and article is not None and article in el.iterancestors():
             reason = None
         if reason:

@@ -320,6 +320,24 @@ def test_long_single_paragraph_page() -> None:
     assert extract_article(html).paragraphs == (text,)
 
 
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("<article>", "</article>"), ("<table><tr><td class='content'>", "</td></tr></table>")],
+)
+def test_a_paragraph_appended_after_the_body_container_is_part_of_the_story(
+    opening: str, closing: str
+) -> None:
+    """An update added below the body's own element, still under the headline, is an edit."""
+    update = "Officials later said the number of families moved had risen to 520 overnight."
+    body = "".join(f"<p>{escape(text, quote=False)}</p>" for text in STORY)
+    html = (
+        f"<html><body><nav><a href='/'>Home</a></nav>{opening}<h1>Valley voters reject dam</h1>"
+        f"<div class='article-body'>{body}</div><p>{update}</p>"
+        f"<div class='ad'>Advertisement</div>{closing}</body></html>"
+    )
+    assert extract_article(html, URL, now=NOW).paragraphs == (*STORY, update)
+
+
 def test_icons_before_the_story_never_cut_its_end() -> None:
     """Thousands of SVG elements (icon sprites) do not count towards the element bound."""
     icon = '<svg viewBox="0 0 9 9">' + '<path d="M0 0h9v9H0z"/>' * 500 + "</svg>"

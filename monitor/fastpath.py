@@ -1,0 +1,395 @@
+"""The unchanged-article fast path: tell an unchanged article without extracting it.
+
+Most checks find the article as it was while the page around it changed (a
+new "most read" list, other ad ids, a clock). Full extraction (trafilatura's
+votes, the page-time search) costs about 10 ms of CPU a page; this costs
+about one.
+
+After each full extraction the checker keeps a *memo* with the article: the
+page's fingerprint, where on the page the body was found (the paths of the
+elements its paragraphs were read from) and what the extraction found (the
+content hash of headline, byline and body, the page's Posted and Updated
+times). On the next check the page is parsed with lxml,
+fingerprinted the same way and, when the fingerprints match, the memo stands
+for the extraction: the checker still compares its content hash with the
+latest stored version and its Updated time with the article's, exactly as
+after a full extraction, so a match can only ever say "this is the page the
+memo was made from". Anything else (another fingerprint, no memo, a body
+element gone) runs the full extractor, which writes a new memo.
+
+Why a match cannot hide an edit. The fingerprint covers every input the
+extraction's result depends on, less only what provably cannot change it:
+
+- headline, byline, canonical link and language are read by the extractor's
+  own code (``extract.page_meta``) and fingerprinted as read;
+- every JSON-LD block on the page, exactly; the outlet's rules and the
+  format version, so a changed rule or fast path starts afresh;
+- every element of the page (tag and attributes) and every piece of text, in
+  document order, exactly, with these exceptions:
+  * containers the page-time search ignores (``timestamps.exclusion``):
+    ``script`` (JSON-LD is taken above), ``style``, ``nav``, ``aside``,
+    navigation and banner roles, and containers named or headed as sidebars,
+    "most read", related stories, comments, clocks, promotions. None of them
+    can hold a date the time search reads, and none is the article: the body
+    comes from its own elements, which with their ancestors are never left
+    out, and a new paragraph beside them is not in such a container. A ``footer``
+    inside ``article`` or ``main`` (it may say "Posted on …") and a
+    container holding an ``h1`` or ``itemprop=headline`` are kept too;
+  * digits in ``id`` and ``class`` values and in ``data-*`` attributes
+    (not on ``time``/``abbr``, not named like a date): ad slots and tokens;
+  * outside the body's elements, a number standing on its own ("48213
+    readers now"). Digits are kept exactly whenever they could be part of a
+    date or a time as the page-time search or htmldate read them: runs of
+    one, two or four digits (and eight starting 19/20, a compact date), runs
+    touching any other character, and runs with punctuation, a word that
+    dates and times use (month, weekday, am/pm, "Updated", a zone) or a
+    non-English word next to them across spaces. Inside the body's elements
+    every digit is kept: figures in the story count.
+
+An edit to the body changes text inside its elements; a paragraph added
+anywhere (after the body too) adds text; a new headline or byline changes
+what ``page_meta`` reads; a new Posted or Updated time changes a JSON-LD
+block, a ``meta``/``time`` attribute or a date in the text. Each changes the
+fingerprint, and the full extractor runs. When a memo is made, its elements
+must contain the text of every body paragraph, or no memo is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from monitor.errors import ConfigError
+from monitor.extract import ElementPath, extract_located, find_elements, page_meta, parse_page
+from monitor.models import Extracted, OutletRules, PageTime
+from monitor.text import text_hash
+from monitor.timestamps import exclusion
+
+__all__ = ["Examined", "Memo", "examine", "fingerprint"]
+
+FORMAT = 1  # bump when the fingerprint changes: every stored memo is then ignored once
+
+# Tags are told from text by control characters, which parse_page removes from text.
+_OPEN, _CLOSE = "\x01", "\x02"
+_MASKED_ATTRIBUTES = frozenset(("id", "class"))
+_DATE_ELEMENTS = frozenset(("time", "abbr", "meta"))
+_DATE_NAME = re.compile(r"date|time|publish|modif|updat|creat|stamp", re.I)
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"\W+")
+# Words that can stand next to a number in a date or time, lower-cased.
+_TIME_WORDS = frozenset(
+    (
+        "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april"
+        " june july august september october november december mon tue tues wed thu thur"
+        " thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday"
+        " am pm a p m st nd rd th of at on t z h hr hrs hour hours min mins minute minutes"
+        " sec secs second seconds ago today yesterday noon midnight day days week weeks"
+        " month months year years date time gmt utc ut et ct mt pt updated update modified"
+        " edited revised published posted created last first originally"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class Memo:
+    """What a full extraction found on one page, filed under the page's fingerprint."""
+
+    digest: str
+    paths: tuple[ElementPath, ...]  # the body's elements
+    content_hash: str  # of headline, byline and body, as the checker hashes them
+    title: str
+    canonical_url: str | None
+    posted: PageTime | None
+    updated: PageTime | None
+
+    def dumps(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "digest": self.digest,
+                "paths": [list(path) for path in self.paths],
+                "content_hash": self.content_hash,
+                "title": self.title,
+                "canonical_url": self.canonical_url,
+                "posted": _time_json(self.posted),
+                "updated": _time_json(self.updated),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def loads(cls, text: str | None) -> Memo | None:
+        """The memo in ``text``; None for none, or one of another format or unreadable."""
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            if data.get("format") != FORMAT:
+                return None
+            return cls(
+                digest=data["digest"],
+                paths=tuple(tuple(int(i) for i in path) for path in data["paths"]),
+                content_hash=data["content_hash"],
+                title=data["title"],
+                canonical_url=data["canonical_url"],
+                posted=_time_from(data["posted"]),
+                updated=_time_from(data["updated"]),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+@dataclass(frozen=True)
+class Examined:
+    """One page looked at: the extraction, or None when the memo stands for it."""
+
+    extracted: Extracted | None
+    memo: Memo | None  # for the next check; None when the body's places cannot be kept
+
+
+def examine(
+    html: str,
+    url: str | None,
+    rules: OutletRules,
+    now: datetime | None,
+    memo: Memo | None,
+    *,
+    remember: bool = True,
+) -> Examined:
+    """The fast path when ``memo`` matches the page, else the full extraction.
+
+    With ``remember`` a full extraction also makes the page's memo (about a
+    millisecond more). Runs in the checker's extraction worker, so that both
+    the fast path and the fallback use the process pool. ``ExtractError``
+    and ``ConfigError`` come from the full extractor, as from
+    ``extract_article``.
+    """
+    if memo is not None and _matches(html, url, rules, memo):
+        return Examined(None, memo)
+    extracted, paths = extract_located(html, url, rules, now=now)
+    return Examined(extracted, _memo(html, url, rules, extracted, paths) if remember else None)
+
+
+def fingerprint(
+    doc: HtmlElement, body: list[HtmlElement], rules: OutletRules, url: str | None
+) -> str:
+    """The page's fingerprint, ``body`` being the elements the article's body was read from."""
+    h = hashlib.blake2b(digest_size=16)
+
+    def feed(text: str) -> None:
+        h.update(text.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+
+    feed(f"{FORMAT} {rules!r}")
+    feed(repr(page_meta(doc, url)))
+    for script in doc.iter("script"):
+        if "ld+json" in (script.get("type") or "").lower():
+            feed(script.text or "")
+    for selector in (rules.body_selector, rules.posted_selector, rules.updated_selector):
+        if selector:  # the user's selectors reach anywhere, ignored parts too: taken whole
+            for el in doc.cssselect(selector):
+                feed(etree.tostring(el, encoding="unicode", with_tail=False))
+    for token in _page_tokens(doc, body):
+        feed(token)
+    return h.hexdigest()
+
+
+def _matches(html: str, url: str | None, rules: OutletRules, memo: Memo) -> bool:
+    try:
+        doc = parse_page(html, rules)
+        body = find_elements(doc, memo.paths)
+        return body is not None and fingerprint(doc, body, rules, url) == memo.digest
+    except ConfigError:
+        raise
+    except Exception:  # an unreadable page is the full extractor's to judge and report
+        return False
+
+
+def _memo(
+    html: str,
+    url: str | None,
+    rules: OutletRules,
+    extracted: Extracted,
+    paths: tuple[ElementPath, ...] | None,
+) -> Memo | None:
+    """The memo of a page just extracted; None when its body's elements cannot be found again.
+
+    Made from a fresh parse, as the next check will see the page, and kept
+    only if the elements at ``paths`` hold every paragraph of the body: then
+    every figure of the body sits where the fingerprint keeps digits.
+    """
+    if not paths:
+        return None
+    doc = parse_page(html, rules)
+    body = find_elements(doc, paths)
+    if body is None:
+        return None
+    if not _holds(body, extracted.paragraphs):
+        return None
+    return Memo(
+        digest=fingerprint(doc, body, rules, url),
+        paths=paths,
+        content_hash=text_hash(extracted.title, extracted.byline, extracted.body),
+        title=extracted.title,
+        canonical_url=extracted.canonical_url,
+        posted=extracted.posted,
+        updated=extracted.updated,
+    )
+
+
+def _holds(elements: list[HtmlElement], paragraphs: tuple[str, ...]) -> bool:
+    """Whether each paragraph's text lies inside one of ``elements``, read in page order.
+
+    Paragraphs and elements are both in page order, so one pass finds them
+    (a hostile page can have 15,000 paragraphs: no search per paragraph).
+    """
+    inner = set(elements)
+    outermost = [el for el in elements if not any(a in inner for a in el.iterancestors())]
+    held = "\x00".join(_key(el.text_content()) for el in outermost)
+    at = 0
+    for paragraph in paragraphs:
+        key = _key(paragraph)
+        found = held.find(key, at)
+        if found < 0:
+            return False
+        at = found + len(key)
+    return True
+
+
+def _key(text: str) -> str:
+    return _NON_WORD.sub("", unicodedata.normalize("NFC", text))
+
+
+# --- the page, as tokens -----------------------------------------------------
+
+
+def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
+    """Tags, attributes and text in document order, noise ignored or masked (module doc)."""
+    tokens: list[str] = []
+    texts: list[tuple[int, bool]] = []  # (index in tokens, exact) of each piece of text
+
+    def text(value: str | None, exact: bool) -> None:
+        if value:
+            texts.append((len(tokens), exact))
+            tokens.append(value)
+
+    exact_roots = {*body, *doc.iter("head")}
+    kept = {a for el in body for a in (el, *el.iterancestors())}
+    stack: list[tuple[HtmlElement, bool, bool]] = [(doc, False, False)]  # element, exact, closing
+    while stack:
+        el, exact, closing = stack.pop()
+        if closing:
+            tokens.append(_CLOSE)
+            text(el.tail, exact)
+            continue
+        if not isinstance(el.tag, str):  # an entity or comment lxml kept: its tail still counts
+            text(el.tail, exact)
+            continue
+        inside = exact or el in exact_roots
+        if el not in kept and _ignored(el):
+            text(el.tail, exact)
+            continue
+        attributes = "".join(_attribute(el, k, v) for k, v in sorted(el.attrib.items()))
+        tokens.append(f"{_OPEN}{el.tag}{attributes}")
+        text(el.text, inside)
+        stack.append((el, exact, True))
+        stack.extend((child, inside, False) for child in reversed(el))
+    _mask_numbers(tokens, texts)
+    return tokens
+
+
+def _ignored(el: HtmlElement) -> bool:
+    """A container no date of the article and no part of its text comes from (module doc)."""
+    reason = exclusion(el)
+    if reason is None:
+        return False
+    if reason == "footer" and any(
+        a.tag in ("article", "main") or "Article" in (a.get("itemtype") or "")
+        for a in el.iterancestors()
+    ):
+        return False
+    return el.find(".//h1") is None and el.find(".//*[@itemprop='headline']") is None
+
+
+def _attribute(el: HtmlElement, name: str, value: str) -> str:
+    if name in _MASKED_ATTRIBUTES or (
+        name.startswith("data-") and el.tag not in _DATE_ELEMENTS and not _DATE_NAME.search(name)
+    ):
+        value = _DIGITS.sub("#", value)
+    return f" {name}={value!r}"
+
+
+def _mask_numbers(tokens: list[str], texts: list[tuple[int, bool]]) -> None:
+    """Replace, outside the exact parts, each number that cannot be part of a date by ``#``.
+
+    The pieces of text are read as one stream joined by spaces, as the
+    page-time search reads a line, so a number's neighbours are found across
+    elements.
+    """
+    stream = " ".join(tokens[i] for i, _ in texts)
+    start = 0
+
+    def mask(number: re.Match[str]) -> str:
+        at = start + number.start()
+        return number[0] if _date_like(stream, at, at + len(number[0])) else "#"
+
+    for index, exact in texts:
+        piece = tokens[index]
+        if not exact and any(c.isdigit() for c in piece):
+            tokens[index] = _DIGITS.sub(mask, piece)
+        start += len(piece) + 1
+
+
+def _date_like(stream: str, start: int, end: int) -> bool:
+    """Whether the digits ``stream[start:end]`` could be part of a date or a time.
+
+    Dates and times are made of runs of one, two or four digits (and eight in
+    a compact 20190326), joined by punctuation or written beside a word. A run
+    of another length that stands alone between spaces and ordinary words is
+    a count or an id, whichever way it changes.
+    """
+    digits = end - start
+    if digits <= 2 or digits == 4 or (digits == 8 and stream[start : start + 2] in ("19", "20")):
+        return True
+    if (start > 0 and not stream[start - 1].isspace()) or (
+        end < len(stream) and not stream[end].isspace()
+    ):
+        return True  # glued to something: 1,234 or 123rd
+    return _risky_side(stream, start - 1, -1) or _risky_side(stream, end, 1)
+
+
+def _risky_side(stream: str, i: int, step: int) -> bool:
+    """Whether the first non-space text from ``i`` on (by ``step``) is punctuation or a date word."""
+    while 0 <= i < len(stream) and stream[i].isspace():
+        i += step
+    if not 0 <= i < len(stream) or stream[i].isdigit():
+        return False
+    if not stream[i].isalpha():
+        return True  # punctuation or a symbol
+    j = i
+    while 0 <= j + step < len(stream) and stream[j + step].isalpha():
+        j += step
+    word = stream[min(i, j) : max(i, j) + 1]
+    if not word.isascii():
+        return True  # 년, 월, 시, 오후, März …: only plain English words are judged here
+    return word.lower() in _TIME_WORDS or (word.isupper() and len(word) <= 5)
+
+
+def _time_json(page_time: PageTime | None) -> list[str] | None:
+    if page_time is None:
+        return None
+    return [page_time.value.isoformat(), page_time.raw, page_time.source]
+
+
+def _time_from(data: list[str] | None) -> PageTime | None:
+    if data is None:
+        return None
+    value, raw, source = data
+    return PageTime(value=datetime.fromisoformat(value), raw=raw, source=source)

@@ -1,0 +1,75 @@
+"""The extraction worker processes: answers, errors, a dead worker, and a loop that keeps going."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+
+import pytest
+
+from monitor.workers import WorkerPool
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # the pool wakes on the asyncio loop's pipe readers
+
+
+async def test_jobs_run_in_other_processes_and_their_errors_come_back() -> None:
+    pool = WorkerPool(2)
+    try:
+        pids = await asyncio.gather(*(pool.run(os.getpid) for _ in range(6)))
+        assert os.getpid() not in pids and 1 <= len(set(pids)) <= 2
+        with pytest.raises(ZeroDivisionError):
+            await pool.run(partial(divmod, 1, 0))
+        assert await pool.run(partial(divmod, 7, 2)) == (3, 1)  # the worker carries on
+    finally:
+        pool.close()
+
+
+async def test_the_event_loop_runs_while_a_worker_works() -> None:
+    pool = WorkerPool(1)
+    try:
+        await pool.run(os.getpid)  # started
+        finished: list[str] = []
+
+        async def job() -> None:
+            await pool.run(partial(time.sleep, 0.5))
+            finished.append("job")
+
+        async def loop_work() -> None:
+            for _ in range(100):
+                await asyncio.sleep(0)
+            finished.append("loop")
+
+        await asyncio.gather(job(), loop_work())
+        assert finished == ["loop", "job"]
+    finally:
+        pool.close()
+
+
+async def test_a_job_that_does_not_pickle_fails_alone() -> None:
+    pool = WorkerPool(1)
+    try:
+        with pytest.raises(Exception, match="pickle"):
+            await pool.run(lambda: 1)
+        assert await pool.run(partial(divmod, 7, 2)) == (3, 1)
+    finally:
+        pool.close()
+
+
+async def test_a_dead_worker_breaks_the_pool_for_every_job() -> None:
+    pool = WorkerPool(1)
+    try:
+        jobs = [pool.run(partial(os._exit, 1)), *(pool.run(os.getpid) for _ in range(3))]
+        outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+        assert all(isinstance(o, BrokenProcessPool) for o in outcomes), outcomes
+        with pytest.raises(BrokenProcessPool):
+            await pool.run(os.getpid)
+    finally:
+        pool.close()
