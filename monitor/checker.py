@@ -21,13 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from monitor.cadence import backoff
 from monitor.config import Settings
 from monitor.diff import classify_edit, diff_versions, updated_moved
 from monitor.errors import ExtractError, FetchError, RetryLaterError
-from monitor.fastpath import Examined, Memo, examine
 from monitor.fetch import Fetcher
 from monitor.models import (
     FLAG_REVERTED,
@@ -48,6 +47,9 @@ from monitor.store import ArticleUpdate, NewNotification, NewVersion, Store, raw
 from monitor.text import text_hash
 from monitor.urls import outlet_of
 from monitor.workers import WorkerPool
+
+if TYPE_CHECKING:  # imported when a page is first extracted: a 304 pass never loads the extractor
+    from monitor.fastpath import Examined, Memo
 
 GONE_STATUSES = (404, 410)
 MAX_ERRORS = 12  # backoff(12) is the longest wait: 6 hours
@@ -161,6 +163,8 @@ class Checker:
         self, html: str, url: str, rules: OutletRules, now: datetime, memo: Memo | None
     ) -> Examined:
         """``fastpath.examine`` in the process pool when there is one, else in a thread."""
+        from monitor.fastpath import examine
+
         remember = self.settings.check.fast_path
         work = partial(examine, html, url, rules, now, memo, remember=remember)
         if self._pool is not None:
@@ -189,6 +193,8 @@ class Checker:
         also still be the article's latest version (another process may have
         stored a newer one since), or the page is extracted in full.
         """
+        from monitor.fastpath import Memo
+
         memo = Memo.loads(article.fast_path) if self.settings.check.fast_path else None
         started = time.perf_counter()
         stage = "extract"
@@ -398,7 +404,7 @@ class Checker:
             next_check_at=next_check,
             error_count=0,
             clear_error=True,
-            fast_path=memo.dumps() if isinstance(memo, Memo) else memo,
+            fast_path=memo if memo is None or isinstance(memo, str) else memo.dumps(),
         )
 
     def _plain(

@@ -27,12 +27,9 @@ from monitor.checker import Checker, utc_now
 from monitor.config import Settings, load_settings
 from monitor.diff import render_html, render_text
 from monitor.errors import MonitorError
-from monitor.extract import extract_article
 from monitor.fetch import Fetcher, decode_html
 from monitor.models import Article, CheckResult, Extracted, Outcome, State
-from monitor.notify import configured_channels, notification_status, send_test
 from monitor.review import article_summary, compare_versions, history_to_json, pair_to_json
-from monitor.schedule import Service
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 from monitor.watchlist import (
@@ -417,6 +414,8 @@ def extract(ctx: Context, sources: tuple[str, ...], as_json: bool) -> None:
 
 
 def _extract_source(settings: Settings, source: str) -> Extracted:
+    from monitor.extract import extract_article  # only this command extracts in-process
+
     if source.startswith(("http://", "https://")):
         url = normalise_url(source)
 
@@ -501,6 +500,8 @@ def notify_test(ctx: Context, as_json: bool) -> None:
 
     Example: MONITOR_NOTIFY_URLS=json://127.0.0.1:8080/hook monitor notify test
     """
+    from monitor.notify import configured_channels, send_test  # loads apprise
+
     if not configured_channels(ctx.settings):
         fail("no alert channels configured: set [notify] urls in the config or MONITOR_NOTIFY_URLS")
     results = asyncio.run(send_test(ctx.settings))
@@ -522,6 +523,8 @@ def notify_status(ctx: Context, as_json: bool) -> None:
 
     Example: monitor notify status --json
     """
+    from monitor.notify import notification_status
+
     with ctx.store() as store:
         status = notification_status(store, ctx.settings)
     if as_json:
@@ -857,6 +860,8 @@ def _report_eventful(result: CheckResult) -> None:
 
 
 async def _run_service(ctx: Context) -> None:
+    from monitor.schedule import Service  # APScheduler: only the service needs it
+
     with ctx.store() as store:
         async with Fetcher(ctx.settings.fetch) as fetcher:
             await Service(store, ctx.settings, fetcher, on_result=_report_eventful).run()
@@ -880,6 +885,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
 
 async def _serve(ctx: Context, host: str | None, port: int | None) -> None:
+    from monitor.schedule import Service
     from monitor.web import serve as serve_web  # other commands need not import FastAPI
 
     with ctx.store() as store:
