@@ -611,23 +611,31 @@ class Store:
                 new_version, notifications, outcome = None, (), Outcome.UNCHANGED
             if new_version is not None:
                 version_n = self._insert_version(article_id, new_version)
-            self.db["checks"].insert(
-                {
-                    "article_id": article_id,
-                    "at": to_iso(check.at),
-                    "outcome": outcome.value,
-                    "http_status": check.http_status,
-                    "duration_ms": check.duration_ms,
-                    "bytes_read": check.bytes_read,
-                    "error": check.error,
-                    "version_n": version_n or check.version_n,
-                    "updated_at": to_iso(update.updated_at),
-                    "updated_raw": update.updated_raw,
-                }
+            # Plain SQL, not sqlite-utils' insert/update: those read the table's schema
+            # first, a dozen statements a check, a tenth of a 304 pass's CPU.
+            self.db.execute(
+                "INSERT INTO checks (article_id, at, outcome, http_status, duration_ms,"
+                " bytes_read, error, version_n, updated_at, updated_raw)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    article_id,
+                    to_iso(check.at),
+                    outcome.value,
+                    check.http_status,
+                    check.duration_ms,
+                    check.bytes_read,
+                    check.error,
+                    version_n or check.version_n,
+                    to_iso(update.updated_at),
+                    update.updated_raw,
+                ],
             )
             changes = _article_changes(update)
             changes["last_checked_at"] = to_iso(check.at)
-            self.db["articles"].update(article_id, changes)
+            assignments = ", ".join(f"{column} = ?" for column in changes)  # our own names
+            self.db.execute(
+                f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id]
+            )
             self.insert_notifications(article_id, notifications, version_n=version_n)
         if version_n is not None:
             stored = self.version(article_id, version_n)
