@@ -36,10 +36,9 @@ import http
 import io
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,7 +46,6 @@ from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-unty
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from monitor import __version__
-from monitor.cadence import parse_duration
 from monitor.diff import diff_versions
 from monitor.errors import UsageError
 from monitor.models import Version
@@ -96,24 +94,6 @@ class Exported:
 
     records: int
     articles: int
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """``--since``: an ISO date or time (UTC when no offset is given), or an age like ``7d``."""
-    value = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?\s*[smhdw]", value, re.IGNORECASE):
-        try:
-            return now - timedelta(seconds=parse_duration(value))
-        except ValueError:
-            pass
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(
-            f"--since: expected a date like 2026-11-27, a time like 2026-11-27T12:00Z,"
-            f" or an age like 7d; got {text!r}"
-        ) from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def version_record(item: ArchivedVersion) -> dict[str, Any]:

@@ -13,8 +13,9 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from monitor.errors import UsageError
 from monitor.models import Article
 
 # (younger than, check every) pairs, in seconds; older than the last bound is done.
@@ -39,6 +40,30 @@ def parse_duration(text: str | int | float) -> int:
     if not match:
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 10m, 2h, 1d)")
     return int(float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()])
+
+
+def parse_since(text: str, now: datetime, *, name: str = "since") -> datetime:
+    """A moment back from ``now``: an age (``24h``, ``7d``) or an ISO date or time.
+
+    A time without an offset is taken as UTC; a bare date means its midnight,
+    UTC. ``name`` is the option in the error (``--since`` on the command line).
+    """
+    text = text.strip()
+    try:
+        return now - timedelta(seconds=parse_duration(text))
+    except OverflowError:  # further back than datetime reaches: everything
+        return datetime.min.replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)  # OverflowError past year 1 or 9999 in UTC
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"{name}: expected an age such as 24h or 7d, or an ISO date or time such as"
+            f" 2026-11-27 or 2026-11-27T12:00Z; got {text!r}"
+        ) from None
 
 
 @dataclass(frozen=True)

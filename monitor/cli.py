@@ -23,6 +23,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from monitor import __version__
+from monitor.cadence import parse_since
 from monitor.checker import Checker, utc_now
 from monitor.config import Settings, load_settings
 from monitor.diff import render_html, render_text
@@ -815,9 +816,7 @@ def _counted(n: int, noun: str, verb: str) -> str:
 
 
 def _since_option(since: str | None) -> datetime | None:
-    from monitor.archive import parse_since
-
-    return parse_since(since, utc_now()) if since else None
+    return parse_since(since, utc_now(), name="--since") if since else None
 
 
 @main.command()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import threading
@@ -39,19 +38,9 @@ from monitor.store import Store  # noqa: E402
 from monitor.watchlist import add_urls, set_watch_state  # noqa: E402
 from monitor.web import create_app  # noqa: E402
 from monitor.web.server import listen  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, MISSING  # noqa: E402
 from tests.newsroom import Layout, load_layouts  # noqa: E402
 
-CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
 TAGS = {
     "bbc_blocks": ["uk", "climate"],
     "inline_ads": ["weather"],
@@ -186,7 +175,9 @@ def photograph(base: str, ids: dict[str, int], out: Path) -> list[Path]:
     ]  # fmt: skip
     written = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--hide-scrollbars"]
+        )
         for name, path, width, height, full in shots:
             context = browser.new_context(
                 viewport={"width": width, "height": height},
@@ -214,7 +205,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
     if not Path(CHROMIUM).is_file():
-        sys.exit(f"Chromium is not at {CHROMIUM}: apt-get install -y chromium")
+        sys.exit(MISSING)
     news = NewsServer()
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "demo.db"

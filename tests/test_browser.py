@@ -9,7 +9,6 @@ UI that was never opened in a browser is not tested.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,19 +18,10 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_play
 
 from monitor.config import load_settings
 from monitor.web.server import BackgroundServer
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, MISSING
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS, page
 
-CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EDITED = [
     PARAGRAPHS[0].replace("Tuesday", "Wednesday"),
     *PARAGRAPHS[2:],
@@ -42,10 +32,7 @@ EDITED = [
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"Chromium is not at {CHROMIUM}: install it with `apt-get install -y chromium` "
-            "(or point MONITOR_CHROMIUM at it). Browser tests never skip."
-        )
+        pytest.fail(f"{MISSING}. Browser tests never skip.")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
-from monitor.archive import export, newsedits_actions, parse_since
+from monitor.archive import export, newsedits_actions
+from monitor.cadence import parse_since
 from monitor.checker import Checker
 from monitor.cli import main
 from monitor.config import ArchiveSettings, FetchSettings, Settings
@@ -222,7 +223,7 @@ def test_since_parsing() -> None:
     assert parse_since("2026-11-27T10:00+09:00", now) == datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
     assert parse_since("7d", now) == now - timedelta(days=7)
     with pytest.raises(UsageError, match="--since"):
-        parse_since("last week", now)
+        parse_since("last week", now, name="--since")
 
 
 def test_newsedits_of_identical_bodies_is_all_unchanged() -> None:

@@ -26,6 +26,7 @@ from monitor.config import FetchSettings
 from monitor.errors import BlockedAddressError, FetchError, InvalidURLError, TooLargeError
 from monitor.fetch import CHUNK_SIZE, Fetcher, decode_html, detect_encoding, fetch_page
 from monitor.models import Fetched
+from tests.fakedns import FakeDNS
 from tests.pageserver import PageServer
 
 pytestmark = pytest.mark.anyio
@@ -82,18 +83,6 @@ async def fetch(
         settings, resolver=resolver, trusted_hosts=trusted_hosts, ssl_context=ssl_context
     ) as fetcher:
         return await fetcher.fetch(url, **validators)
-
-
-class FakeDNS:
-    """A resolver that answers from a table and remembers what it was asked."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.asked: list[str] = []
-
-    def __call__(self, host: str) -> list[str]:
-        self.asked.append(host)
-        return self.table.get(host, [])
 
 
 # --- conditional GET -----------------------------------------------------------

@@ -34,6 +34,7 @@ from monitor.models import Outcome
 from monitor.store import Store
 from monitor.watchlist import add_urls
 from monitor.web import create_app
+from tests.fakedns import FakeDNS
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS, page
 from tests.test_web_api import every_route
@@ -121,18 +122,6 @@ BAD_URLS = [
     ("http://news.example.com/a\r\nHost: 127.0.0.1", "control characters"),
     ("http://[fe80::1%25eth0]/", "invalid host"),
 ]
-
-
-class FakeDNS:
-    """Answers from a table; remembers every name it was asked."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.asked: list[str] = []
-
-    def __call__(self, host: str) -> list[str]:
-        self.asked.append(host)
-        return list(self.table.get(host, []))
 
 
 def fetcher_for(server: PageServer, dns: FakeDNS, settings: FetchSettings = GUARDED) -> Fetcher:

@@ -580,9 +580,9 @@ async def add_feeds(
     A home page adds the feeds it links to; one that could not be added has
     ``id`` null and its ``error``.
     """
-    checker = await ctx.get_checker()
+    fetcher = await ctx.get_fetcher()
     added = await add_feed(
-        ctx.store, ctx.settings, checker.fetcher, body.url, now=ctx.now(), tags=body.tags
+        ctx.store, ctx.settings, fetcher, body.url, now=ctx.now(), tags=body.tags
     )
     if not any(item.created for item in added):
         response.status_code = 200
@@ -595,8 +595,8 @@ async def poll_feed_now(
 ) -> dict[str, Any]:
     """Poll the feed now instead of waiting for ``feeds.interval``."""
     feed = ctx.store.feed(feed_id)
-    checker = await ctx.get_checker()
-    [result] = await poll_feeds(ctx.store, ctx.settings, checker.fetcher, [feed], ctx.now())
+    fetcher = await ctx.get_fetcher()
+    [result] = await poll_feeds(ctx.store, ctx.settings, fetcher, [feed], ctx.now())
     return {"poll": result.to_json(), "feed": feed_to_json(ctx.store.feed(feed.id))}
 
 

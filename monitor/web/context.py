@@ -75,6 +75,10 @@ class WebContext:
                 self.checker = Checker(self.store, self.settings, self._fetcher, clock=self.clock)
         return self.checker
 
+    async def get_fetcher(self) -> Fetcher:
+        """The checker's HTTP client, for feed polls: one politeness gate for everything."""
+        return (await self.get_checker()).fetcher
+
     async def guarded_check(self, article_ids: list[int], work: Callable[[], Awaitable[T]]) -> T:
         """Run ``work`` unless one of the articles is already being checked from the web.
 

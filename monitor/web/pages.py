@@ -613,9 +613,9 @@ async def add_feed_form(
     try:
         if not url.strip():
             raise UsageError("Type the address of a feed, a sitemap or a home page.")
-        checker = await ctx.get_checker()
+        fetcher = await ctx.get_fetcher()
         added = await add_feed(
-            ctx.store, ctx.settings, checker.fetcher, url.strip(), now=ctx.now(), tags=_tags(tags)
+            ctx.store, ctx.settings, fetcher, url.strip(), now=ctx.now(), tags=_tags(tags)
         )
     except MonitorError as exc:
         flash(request, "error", str(exc))
@@ -639,8 +639,8 @@ async def poll_feed_form(
     from monitor.feeds import poll_feeds
 
     feed = ctx.store.feed(feed_id)
-    checker = await ctx.get_checker()
-    [result] = await poll_feeds(ctx.store, ctx.settings, checker.fetcher, [feed], ctx.now())
+    fetcher = await ctx.get_fetcher()
+    [result] = await poll_feeds(ctx.store, ctx.settings, fetcher, [feed], ctx.now())
     if result.outcome == "error":
         flash(request, "error", f"Poll failed: {result.error} — {feed.url}")
     else:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from monitor.cadence import parse_duration
+from monitor.cadence import parse_since as parse_moment
 from monitor.errors import UsageError
 from monitor.models import (
     FLAG_BYLINE,
@@ -122,27 +122,8 @@ def edit_json(entry: EditEntry) -> dict[str, Any]:
 
 
 def parse_since(text: str | None, now: datetime) -> datetime | None:
-    """``since`` as a duration back from now (``24h``, ``7d``) or an ISO date or time.
-
-    A time without an offset is taken as UTC; a bare date means its midnight, UTC.
-    """
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    try:
-        return now - timedelta(seconds=parse_duration(text))
-    except OverflowError:  # further back than datetime reaches: everything
-        return datetime.min.replace(tzinfo=UTC)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)  # OverflowError past year 1 or 9999 in UTC
-    except (ValueError, OverflowError):
-        raise UsageError(
-            f"since: expected a duration such as 24h or 7d, or an ISO date, got {text!r}"
-        ) from None
+    """The ``since`` filter: none when empty, else as ``cadence.parse_since`` reads it."""
+    return parse_moment(text, now) if text and text.strip() else None
 
 
 def choice(value: str | None, allowed: tuple[str, ...] | dict[str, str], name: str) -> str | None:
