@@ -1,7 +1,7 @@
 """Fetch one article page: conditional GET, guarded, bounded, decoded.
 
-``Fetcher`` owns one ``httpx.AsyncClient`` (HTTP/1.1) and turns a URL into a
-:class:`~monitor.models.Fetched`. HTTP error statuses are answers, not errors:
+``Fetcher`` owns one pool of kept-alive HTTP/1.1 connections
+(:mod:`monitor.http1`) and turns a URL into a :class:`~monitor.models.Fetched`. HTTP error statuses are answers, not errors:
 a 404 comes back as ``Fetched(status=404)`` and the checker decides it means
 "gone". Everything else that goes wrong - no connection, a timeout, a refused
 address, a body past ``fetch.max_bytes`` - is a :class:`FetchError` with a
@@ -13,19 +13,18 @@ How the guard is enforced (see :mod:`monitor.netguard` for what it refuses):
   before it is requested: scheme, credentials, malformed hosts and IP
   literals in any spelling are refused without a connection attempt;
 - host names are checked where the TCP connection is opened, in
-  :class:`GuardedBackend`: it resolves the name with the injected resolver,
+  :class:`GuardedConnector`: it resolves the name with the injected resolver,
   refuses the lot if any address is private, and connects to one of *those
-  same* addresses. httpx never resolves the name a second time, so DNS
+  same* addresses. Nothing resolves the name a second time, so DNS
   rebinding (a public answer for the check, a private one for the
   connection) has no second lookup to exploit. Only the TCP target changes:
   the Host header, TLS SNI and certificate verification still use the name
-  from the URL, so https works exactly as before;
-- the client ignores proxy environment variables (a proxy would resolve the
-  name itself, past the guard) and ``allow_private_hosts`` switches the
-  address rules off, not the URL syntax rules.
+  from the URL;
+- proxy environment variables are ignored (a proxy would resolve the name
+  itself, past the guard) and ``allow_private_hosts`` switches the address
+  rules off, not the URL syntax rules.
 
-Bodies are streamed and decoded by this module rather than by httpx, so the
-size cap counts *decoded* bytes in 64 KiB steps: a gzip or brotli bomb is cut
+Bodies are streamed and decoded by this module, so the size cap counts *decoded* bytes in 64 KiB steps: a gzip or brotli bomb is cut
 off after ``max_bytes`` instead of inflating in memory. ``total_timeout``
 bounds the whole exchange (DNS, connect, redirects, a body dripping one byte
 a second), not each read; time spent queued for politeness (below) is not
@@ -57,21 +56,22 @@ which would otherwise be read at one page a second.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
+import email.message
 import email.utils
 import functools
 import math
 import re
-import select
-import socket
 import ssl
 import time
+import urllib.request
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import Protocol
 
@@ -79,7 +79,6 @@ import anyio
 import anyio.to_thread
 import brotli
 import charset_normalizer
-import httpcore
 import httpx
 
 from monitor import netguard
@@ -91,13 +90,14 @@ from monitor.errors import (
     RetryLaterError,
     TooLargeError,
 )
+from monitor.http1 import ConnectionPool, HTTPProtocolError, Origin, Response
 from monitor.models import Fetched
 from monitor.netguard import Resolver
 from monitor.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token
 
 __all__ = [
     "Fetcher",
-    "GuardedBackend",
+    "GuardedConnector",
     "HostGate",
     "decode_html",
     "detect_encoding",
@@ -161,30 +161,23 @@ class Fetcher:
             passthrough=(BlockedAddressError, InvalidURLError, RetryLaterError),
         )
         self._trusted = frozenset(netguard.normalise_host(h) for h in trusted_hosts)
-        backend = GuardedBackend(
-            resolver or netguard.resolve_host,
-            allow_private=self.settings.allow_private_hosts,
-            trusted_hosts=self._trusted,
+        # No proxies, from the environment or elsewhere: they would resolve names past the guard.
+        self._pool = ConnectionPool(
+            GuardedConnector(
+                resolver or netguard.resolve_host,
+                allow_private=self.settings.allow_private_hosts,
+                trusted_hosts=self._trusted,
+                ssl_context=ssl_context or _default_ssl_context(),
+                timeout=self.settings.connect_timeout,
+            )
         )
-        self._client = httpx.AsyncClient(
-            transport=_GuardedTransport(backend, ssl_context or _default_ssl_context()),
-            headers={
-                "User-Agent": self.settings.user_agent,
-                "Accept": ACCEPT,
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
-            timeout=httpx.Timeout(
-                self.settings.total_timeout, connect=self.settings.connect_timeout
-            ),
-            follow_redirects=False,  # each hop is checked by the guard, below
-            trust_env=False,  # no proxies from the environment: they would bypass the guard
-            # Cookies live for one fetch (a redirect chain), never across
-            # fetches: a metered paywall must see every check as a new reader.
-            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        self._headers = (
+            ("User-Agent", self.settings.user_agent),
+            ("Accept", ACCEPT),
+            ("Accept-Encoding", ACCEPT_ENCODING),
         )
 
     async def __aenter__(self) -> Fetcher:
-        await self._client.__aenter__()
         return self
 
     async def __aexit__(
@@ -196,7 +189,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        self._pool.close()
 
     async def fetch(
         self,
@@ -269,7 +262,9 @@ class Fetcher:
         """
         total = self.settings.total_timeout
         elapsed = 0.0
-        cookies = httpx.Cookies()
+        # Cookies live for one fetch (a redirect chain), never across fetches:
+        # a metered paywall must see every check as a new reader.
+        cookies = CookieJar()
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             current = netguard.check_url(
@@ -301,48 +296,48 @@ class Fetcher:
         current: str,
         host: str,
         conditional: dict[str, str],
-        cookies: httpx.Cookies,
+        cookies: CookieJar,
         limit: int,
         strict: bool,
     ) -> tuple[_Raw | None, str]:
         """One request: the final response, or None and the URL it redirects to."""
         try:
-            request = self._client.build_request("GET", current, headers=conditional)
-            cookies.set_cookie_header(request)
-            response = await self._client.send(request, stream=True)
+            url = httpx.URL(current)
         except httpx.InvalidURL as exc:
             raise InvalidURLError(f"not a valid URL: {current!r} ({exc})") from exc
-        except httpx.ConnectTimeout as exc:
+        origin: Origin = (url.scheme, url.raw_host.decode("ascii"), url.port or _PORTS[url.scheme])
+        headers = [("Host", url.netloc.decode("ascii")), *self._headers, *conditional.items()]
+        if cookies:
+            headers.extend(_cookie_header(cookies, current))
+        try:
+            response = await self._pool.get(origin, url.raw_path, headers)
+        except _ConnectTimeoutError as exc:
             raise FetchError(
-                f"timed out connecting to {_host(current)} "
+                f"timed out connecting to {url.host} "
                 f"after {self.settings.connect_timeout:g} s: {current}"
             ) from exc
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out waiting for {current}") from exc
-        except httpx.HTTPError as exc:
+        except (OSError, HTTPProtocolError) as exc:
             raise FetchError(f"could not fetch {current}: {_one_line(exc)}") from exc
         try:
-            if response.status_code in RETRY_AFTER_STATUSES:
-                wait = parse_retry_after(
-                    response.headers.get("retry-after"), response.headers.get("date")
-                )
+            if response.status in RETRY_AFTER_STATUSES:
+                wait = parse_retry_after(response.get("retry-after"), response.get("date"))
                 if wait:
                     self._gate.defer(host, wait)
-            if "set-cookie" in response.headers:  # the cookie jar's parsing is costly even for none
-                cookies.extract_cookies(response)
-            if response.has_redirect_location:
-                return None, str(response.url.join(response.headers["Location"]))
-            # A 304's body is empty, but reading it is what lets httpcore see the
-            # response end and keep the connection for the next request.
-            body = await self._read_body(response, limit, strict=strict)
-            return _Raw(str(response.url), response.status_code, response.headers, body), current
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out reading {current}") from exc
-        except httpx.HTTPError as exc:
+            _keep_cookies(cookies, current, response)
+            location = response.get("location")
+            if location is not None and response.status in REDIRECT_STATUSES:
+                try:
+                    return None, str(url.join(location))
+                except httpx.InvalidURL as exc:
+                    raise InvalidURLError(f"not a valid URL: {location!r} ({exc})") from exc
+            # A 304's body is empty, but reading it is what ends the answer and
+            # keeps the connection for the next request.
+            body = await self._read_body(response, current, limit, strict=strict)
+            return _Raw(current, response.status, _joined(response.headers), body), current
+        except (OSError, HTTPProtocolError, _BrokenBodyError) as exc:
             raise FetchError(f"could not read {current}: {_one_line(exc)}") from exc
         finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
+            response.close()
 
     async def _get_robots(self, url: str) -> tuple[int, str]:
         """robots.txt for :class:`RobotsCache`: guarded and polite, cut at 500 KiB.
@@ -357,7 +352,7 @@ class Fetcher:
         return raw.status, bytes(body).decode("utf-8", errors="replace")
 
     async def _read_body(
-        self, response: httpx.Response, limit: int, *, strict: bool = True
+        self, response: Response, url: str, limit: int, *, strict: bool = True
     ) -> bytearray:
         """Stream and decode the body, never holding more than ``limit`` + one chunk.
 
@@ -365,26 +360,25 @@ class Fetcher:
         (4xx/5xx) past the cap is cut short instead: its status is the answer.
         With ``strict=False`` every body is cut short (robots.txt).
         """
-        strict = strict and response.is_success
-        declared = response.headers.get("content-length", "")
+        strict = strict and 200 <= response.status < 300
+        declared = response.get("content-length", "") or ""
         # A compressed body decodes to at least about its own size, so a
         # declared length past the cap is enough to stop before reading.
         if strict and declared.isdigit() and int(declared) > limit:
             raise TooLargeError(
-                f"response is {int(declared)} bytes, more than fetch.max_bytes = {limit}: "
-                f"{response.url}"
+                f"response is {int(declared)} bytes, more than fetch.max_bytes = {limit}: {url}"
             )
-        decoder = _decoder_for(response.headers.get("content-encoding", ""))
+        decoder = _decoder_for(response.get("content-encoding", "") or "")
         body = bytearray()
         received = 0  # bytes on the wire: capped too, or data a decoder ignores (after
         # the end of a gzip stream, empty deflate blocks) would stream on unbounded
-        async for raw in response.aiter_raw():
+        async for raw in response.iter_raw():
             received += len(raw)
             wire_full = received > limit
             if wire_full and strict:
                 raise TooLargeError(
                     f"response passed fetch.max_bytes = {limit} on the wire "
-                    f"(stopped after {received} bytes): {response.url}"
+                    f"(stopped after {received} bytes): {url}"
                 )
             if wire_full:
                 raw = raw[: len(raw) - (received - limit)]
@@ -395,7 +389,7 @@ class Fetcher:
                         return body
                     raise TooLargeError(
                         f"response passed fetch.max_bytes = {limit} "
-                        f"(stopped after {len(body) + len(piece)} bytes): {response.url}"
+                        f"(stopped after {len(body) + len(piece)} bytes): {url}"
                     )
                 body += piece
             if wire_full:
@@ -593,9 +587,45 @@ def _default_ssl_context() -> ssl.SSLContext:
 class _Raw:
     url: str
     status: int
-    headers: httpx.Headers
+    headers: dict[str, str]  # lower-case names, repeated headers joined with ", "
     body: bytearray
     elapsed: float = 0.0  # seconds on the wire, all hops
+
+
+_PORTS = {"http": 80, "https": 443}
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def _joined(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
+class _CookieResponse:
+    """The one method ``CookieJar.extract_cookies`` asks of a response."""
+
+    def __init__(self, set_cookies: list[str]) -> None:
+        self._message = email.message.Message()
+        for value in set_cookies:
+            self._message["Set-Cookie"] = value
+
+    def info(self) -> email.message.Message:
+        return self._message
+
+
+def _keep_cookies(cookies: CookieJar, url: str, response: Response) -> None:
+    set_cookies = response.get_all("set-cookie")
+    if set_cookies:  # the jar's parsing is costly even for none, so only when there are some
+        cookies.extract_cookies(_CookieResponse(set_cookies), urllib.request.Request(url))  # type: ignore[arg-type]
+
+
+def _cookie_header(cookies: CookieJar, url: str) -> list[tuple[str, str]]:
+    request = urllib.request.Request(url)
+    cookies.add_cookie_header(request)
+    cookie = request.unredirected_hdrs.get("Cookie")
+    return [("Cookie", cookie)] if cookie else []
 
 
 def _host(url: str) -> str:
@@ -616,15 +646,19 @@ def _one_line(exc: BaseException) -> str:
 # --- the connection guard ----------------------------------------------------
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that connects only to addresses it has checked.
+class _ConnectTimeoutError(Exception):
+    """Resolving or connecting took longer than ``fetch.connect_timeout``."""
 
-    httpcore hands ``connect_tcp`` the host name from the URL; this backend
-    resolves it with the injected resolver, refuses it (BlockedAddressError)
-    when any address is private, and opens the TCP connection to the checked
-    addresses in turn. TLS is started afterwards by httpcore with
+
+class GuardedConnector:
+    """Opens connections for :class:`~monitor.http1.ConnectionPool`, only to checked addresses.
+
+    The pool hands over the host name from the URL; this resolves it with the
+    injected resolver, refuses it (BlockedAddressError) when any address is
+    private, and opens the TCP connection to the checked addresses in turn,
+    each within ``timeout`` seconds. TLS is started on that connection with
     ``server_hostname`` set to the URL's host, so SNI and certificate checks
-    are unchanged.
+    are those of the name, not of the address.
     """
 
     def __init__(
@@ -633,37 +667,48 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         *,
         allow_private: bool = False,
         trusted_hosts: Collection[str] = (),
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 10.0,
     ) -> None:
         self._resolver = resolver
         self._allow_private = allow_private
         self._trusted = trusted_hosts
-        self._inner = httpcore.AnyIOBackend()
+        self._ssl_context = ssl_context
+        self._timeout = timeout
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._addresses(host, timeout)
+    async def __call__(
+        self, origin: Origin, protocol: Callable[[], asyncio.Protocol]
+    ) -> asyncio.Protocol:
+        scheme, host, port = origin
+        tls = (self._ssl_context or _default_ssl_context()) if scheme == "https" else None
+        addresses = await self._addresses(host)
         error: Exception | None = None
         for address in addresses:
             try:
-                stream = await self._inner.connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-                return _Stream(stream)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                with anyio.fail_after(self._timeout):
+                    return await self._open(protocol, address, port, tls, host if tls else None)
+            except TimeoutError as exc:
+                error = _ConnectTimeoutError(f"timed out connecting to {address}")
+                error.__cause__ = exc
+            except OSError as exc:
                 error = exc
         raise error or FetchError(f"no address to connect to for {host}")
 
-    async def _addresses(self, host: str, timeout: float | None) -> list[str]:
+    async def _open(
+        self,
+        protocol: Callable[[], asyncio.Protocol],
+        address: str,
+        port: int,
+        tls: ssl.SSLContext | None,
+        server_hostname: str | None,
+    ) -> asyncio.Protocol:
+        """The operating system's part: a TCP connection (and TLS) to one address."""
+        _, connected = await asyncio.get_running_loop().create_connection(
+            protocol, address, port, ssl=tls, server_hostname=server_hostname
+        )
+        return connected
+
+    async def _addresses(self, host: str) -> list[str]:
         name = netguard.normalise_host(host)
         checked = self._allow_private or name in self._trusted
         if not checked:
@@ -675,10 +720,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if literal is not None:
             return [str(literal)]
         try:
-            with anyio.fail_after(timeout):
+            with anyio.fail_after(self._timeout):
                 found = await anyio.to_thread.run_sync(self._resolver, name, abandon_on_cancel=True)
         except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"timed out resolving {name}") from exc
+            raise _ConnectTimeoutError(f"timed out resolving {name}") from exc
         except (OSError, UnicodeError) as exc:
             raise FetchError(f"could not resolve {name}: {_one_line(exc)}") from exc
         if checked:
@@ -687,157 +732,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             return [str(a) for a in found]
         return [str(a) for a in netguard.check_addresses(name, found)]
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise FetchError("unix sockets are never fetched")
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """httpcore's connection stream, answering "is it readable?" cheaply.
-
-    httpcore asks that of every idle connection in the pool before each
-    request (a server may have closed it), and anyio answers by building a
-    dict of every socket attribute, with a ``getpeername`` call, each time:
-    a third of the pool's work on a pass of 2,000 checks. The socket is
-    looked up once here and polled directly.
-    """
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> object:
-        if info == "is_readable":
-            return _readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-def _readable(sock: socket.socket | None) -> bool:
-    """Whether a read would return at once (data, or the end of a closed connection)."""
-    if sock is None or sock.fileno() < 0:
-        return True
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
-
-
-# httpcore's exceptions, as the httpx ones httpx.AsyncClient callers expect.
-_HTTPX_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
-    httpcore.ConnectTimeout: httpx.ConnectTimeout,
-    httpcore.ReadTimeout: httpx.ReadTimeout,
-    httpcore.WriteTimeout: httpx.WriteTimeout,
-    httpcore.PoolTimeout: httpx.PoolTimeout,
-    httpcore.TimeoutException: httpx.TimeoutException,
-    httpcore.ConnectError: httpx.ConnectError,
-    httpcore.ReadError: httpx.ReadError,
-    httpcore.WriteError: httpx.WriteError,
-    httpcore.NetworkError: httpx.NetworkError,
-    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
-    httpcore.LocalProtocolError: httpx.LocalProtocolError,
-    httpcore.ProtocolError: httpx.ProtocolError,
-    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
-    httpcore.ProxyError: httpx.ProxyError,
-}
-
-
-def _as_httpx_error(exc: Exception) -> Exception:
-    for cls in type(exc).__mro__:
-        if cls in _HTTPX_ERRORS:
-            return _HTTPX_ERRORS[cls](str(exc))
-    return exc
-
-
-class _GuardedTransport(httpx.AsyncBaseTransport):
-    """httpx's default transport, rebuilt on an httpcore pool with GuardedBackend.
-
-    httpx.AsyncHTTPTransport offers no way to pass a network backend, so this
-    is the same request/response translation over our own pool.
-    """
-
-    def __init__(self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext) -> None:
-        limits = httpx.Limits()  # httpx's defaults: 100 connections, 20 idle for 5 s
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=backend,
-        )
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        try:
-            response = await self._pool.handle_async_request(core_request)
-        except Exception as exc:
-            mapped = _as_httpx_error(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_ResponseStream(response),
-            extensions=response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
-
-
-class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, response: httpcore.Response) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.aiter_stream():
-                yield chunk
-        except Exception as exc:
-            mapped = _as_httpx_error(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
+class _BrokenBodyError(Exception):
+    """A compressed body that does not decompress."""
 
 
 # --- content decoding ----------------------------------------------------------
@@ -875,7 +772,7 @@ class _Zlib:
                 self._d = zlib.decompressobj(-zlib.MAX_WBITS)
                 yield from self.decode(data)
                 return
-            raise httpx.DecodingError(f"broken compressed body: {exc}") from exc
+            raise _BrokenBodyError(f"broken compressed body: {exc}") from exc
 
     def _steps(self, data: bytes) -> Iterator[bytes]:
         while not self._d.eof:
@@ -891,11 +788,11 @@ class _Zlib:
         try:
             rest = self._d.flush()
         except zlib.error as exc:
-            raise httpx.DecodingError(f"broken compressed body: {exc}") from exc
+            raise _BrokenBodyError(f"broken compressed body: {exc}") from exc
         if rest:
             yield rest
         if not self._d.eof:
-            raise httpx.DecodingError("truncated compressed body")
+            raise _BrokenBodyError("truncated compressed body")
 
 
 class _Brotli:
@@ -903,7 +800,7 @@ class _Brotli:
 
     def __init__(self) -> None:
         if not _BROTLI_BOUNDED:
-            raise httpx.DecodingError("brotli body, but brotli >= 1.2 is needed to bound it")
+            raise _BrokenBodyError("brotli body, but brotli >= 1.2 is needed to bound it")
         self._d = brotli.Decompressor()
 
     def decode(self, data: bytes) -> Iterator[bytes]:
@@ -918,11 +815,11 @@ class _Brotli:
                 if not out:
                     return
         except brotli.error as exc:
-            raise httpx.DecodingError(f"broken compressed body: {exc}") from exc
+            raise _BrokenBodyError(f"broken compressed body: {exc}") from exc
 
     def flush(self) -> Iterator[bytes]:
         if not self._d.is_finished():
-            raise httpx.DecodingError("truncated compressed body")
+            raise _BrokenBodyError("truncated compressed body")
         return iter(())
 
 

@@ -12,14 +12,14 @@ passes only if the private target was never requested.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+import ssl
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import anyio
-import httpcore
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -29,7 +29,7 @@ from monitor.cli import main
 from monitor.config import FeedSettings, FetchSettings, Settings
 from monitor.errors import BlockedAddressError, InvalidURLError
 from monitor.feeds import add_feed, poll_feed
-from monitor.fetch import Fetcher, GuardedBackend
+from monitor.fetch import Fetcher, GuardedConnector
 from monitor.models import Outcome
 from monitor.store import Store
 from monitor.watchlist import add_urls
@@ -218,7 +218,7 @@ async def test_redirects_to_other_schemes_are_refused(server: PageServer, target
 
 
 @dataclass
-class RecordingNetwork(httpcore.AsyncNetworkBackend):
+class RecordingNetwork:
     """Stands in for the operating system's sockets: records where it was asked to connect.
 
     Refuses every connection, so no test ever reaches a public address.
@@ -226,19 +226,16 @@ class RecordingNetwork(httpcore.AsyncNetworkBackend):
 
     targets: list[str]
 
-    async def connect_tcp(
+    async def __call__(
         self,
-        host: str,
+        protocol: Callable[[], asyncio.Protocol],
+        address: str,
         port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        self.targets.append(host)
-        raise httpcore.ConnectError("refused by the test network")
-
-    async def sleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
+        tls: ssl.SSLContext | None,
+        server_hostname: str | None,
+    ) -> asyncio.Protocol:
+        self.targets.append(address)
+        raise ConnectionRefusedError("refused by the test network")
 
 
 class Rebinding:
@@ -255,26 +252,26 @@ class Rebinding:
 
 async def test_the_connection_goes_to_the_checked_address_not_a_second_lookup() -> None:
     rebinding = Rebinding(["93.184.216.34"], ["127.0.0.1"])
-    backend = GuardedBackend(rebinding)
+    connector = GuardedConnector(rebinding)
     network = RecordingNetwork([])
-    backend._inner = network  # type: ignore[assignment]  # the OS's sockets, not our code
-    with pytest.raises(httpcore.ConnectError):
-        await backend.connect_tcp("rebind.example", 80, timeout=1.0)
+    connector._open = network  # type: ignore[method-assign]  # the OS's sockets, not our code
+    with pytest.raises(ConnectionRefusedError):
+        await connector(("http", "rebind.example", 80), asyncio.Protocol)
     assert network.targets == ["93.184.216.34"]  # the checked answer, never a name
     assert rebinding.asked == 1
 
     # The next connection asks again; now the answer is private and refused outright.
     with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.1"):
-        await backend.connect_tcp("rebind.example", 80, timeout=1.0)
+        await connector(("http", "rebind.example", 80), asyncio.Protocol)
     assert network.targets == ["93.184.216.34"]
 
 
 async def test_a_mixed_answer_is_refused_before_connecting_to_any_of_it() -> None:
-    backend = GuardedBackend(FakeDNS({"mixed.example": ["8.8.8.8", "10.0.0.1"]}))
+    connector = GuardedConnector(FakeDNS({"mixed.example": ["8.8.8.8", "10.0.0.1"]}))
     network = RecordingNetwork([])
-    backend._inner = network  # type: ignore[assignment]
+    connector._open = network  # type: ignore[method-assign]
     with pytest.raises(BlockedAddressError, match=r"10\.0\.0\.1"):
-        await backend.connect_tcp("mixed.example", 80, timeout=1.0)
+        await connector(("http", "mixed.example", 80), asyncio.Protocol)
     assert network.targets == []
 
 
