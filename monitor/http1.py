@@ -181,11 +181,14 @@ class Response:
         conn, self._conn = self._conn, None  # type: ignore[assignment]
         if conn is None:
             return
-        if self._complete and conn.h11.our_state is h11.DONE and conn.h11.their_state is h11.DONE:
+        reusable = conn.h11.our_state is h11.DONE and conn.h11.their_state is h11.DONE
+        # Bytes past the end of the answer (a wrong Content-Length, a 304 with a
+        # body) must never be read as the answer to the next request (RFC 9112 6.3).
+        if self._complete and reusable and not conn.h11.trailing_data[0]:
             conn.h11.start_next_cycle()
             self._pool.release(self._origin, conn)
         else:
-            conn.close()  # not read to the end, or not keep-alive
+            conn.close()  # not read to the end, not keep-alive, or extra bytes
 
 
 class ConnectionPool:
