@@ -66,7 +66,6 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 
 from monitor.errors import ConfigError, ExtractError
 from monitor.models import Extracted, OutletRules
@@ -130,7 +129,6 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _LONG_TAG = re.compile(r"<([A-Za-z][^\s<>/]*)([^<>]{2000,})>")
 _ATTRIBUTE = re.compile(r"""[^\s=/>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 _NON_WORD = re.compile(r"\W+")
-_SPACES = re.compile(r"\s+")
 
 MAIN_SHARE = 0.8  # the main region holds this share of the voted text
 FALLBACK_RATIO = 2.0  # the prose region replaces trafilatura's when this much bigger
@@ -483,7 +481,7 @@ def _key(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 # --- page metadata -----------------------------------------------------------
@@ -1040,6 +1038,10 @@ def _trafilatura_lines(doc: HtmlElement, *, fast: bool) -> list[str]:
     ``fast`` skips its own comparison with readability and jusText, which
     doubles its speed; ``_votes_doubtful`` decides when that comparison is needed.
     """
+    # Imported here, not at the top: it takes a third of a second, and the fast
+    # path and the checker's main process import this module without needing it.
+    from trafilatura import bare_extraction
+
     try:
         result = bare_extraction(
             doc,

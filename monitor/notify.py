@@ -55,11 +55,10 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
-
-import apprise
 
 from monitor.alerts import (
     EVENT_EDIT,
@@ -79,6 +78,9 @@ from monitor.diff import word_diff
 from monitor.models import FLAG_BYLINE, FLAG_HEADLINE, Article, Kind, Version, iso
 from monitor.store import NewNotification, NewVersion, Notification, Store
 from monitor.text import clean_text
+
+if TYPE_CHECKING:
+    import apprise
 
 __all__ = [
     "MUTE_TAG",
@@ -256,6 +258,13 @@ def retry_delay(attempts: int, notify: NotifySettings) -> timedelta:
 # ---------------------------------------------------------------------------
 
 
+def _apprise() -> ModuleType:
+    """apprise, imported at the first send: a tenth of a second that a check without alerts skips."""
+    import apprise
+
+    return apprise
+
+
 @functools.cache
 def _load_plugins() -> None:
     """Load apprise's plugins once, with their import-time DeprecationWarnings silenced.
@@ -272,7 +281,7 @@ def _load_plugins() -> None:
 
 
 def _asset(notify: NotifySettings) -> apprise.AppriseAsset:
-    return apprise.AppriseAsset(
+    return _apprise().AppriseAsset(
         app_id="monitor",
         app_desc="monitor: news article edit alerts",
         async_mode=True,
@@ -285,7 +294,7 @@ def _asset(notify: NotifySettings) -> apprise.AppriseAsset:
 def _instantiate(channel: Channel, asset: apprise.AppriseAsset) -> Any:
     """A fresh apprise plugin for one send (plugins keep per-send state), or None."""
     _load_plugins()
-    return apprise.Apprise.instantiate(channel.url, asset=asset, suppress_exceptions=True)
+    return _apprise().Apprise.instantiate(channel.url, asset=asset, suppress_exceptions=True)
 
 
 def _masked(channel: Channel, plugin: Any) -> str:
@@ -352,7 +361,7 @@ async def _send(
     secrets: Sequence[str],
 ) -> str | None:
     """Send one message through one plugin; None on success, else the (scrubbed) reason."""
-    apobj = apprise.Apprise(asset=asset)
+    apobj = _apprise().Apprise(asset=asset)
     apobj.add(plugin)
     try:
         result = await apobj.async_notify(
@@ -539,9 +548,11 @@ def _compose(
         message = render_digest(
             alerts, fmt, tz=tz, limits=limits, base_url=alert_base_url(settings), label=label
         )
-        return message, apprise.NotifyType.INFO.value, fmt
+        return message, _apprise().NotifyType.INFO.value, fmt
     (alert,) = alerts
-    kind = apprise.NotifyType.WARNING if alert.event == EVENT_GONE else apprise.NotifyType.INFO
+    kind = (
+        _apprise().NotifyType.WARNING if alert.event == EVENT_GONE else _apprise().NotifyType.INFO
+    )
     return render_alert(alert, fmt, tz=tz, limits=limits), kind.value, fmt
 
 
@@ -603,7 +614,7 @@ async def send_test(settings: Settings) -> list[ChannelResult]:
         fmt = _format(plugin)
         message = render_test(fmt, limits=_limits(plugin), channel=channel.id)
         error = await _send(
-            plugin, asset, message, fmt, apprise.NotifyType.INFO.value, _secrets(channel, masked)
+            plugin, asset, message, fmt, _apprise().NotifyType.INFO.value, _secrets(channel, masked)
         )
         if error:
             log.warning("test alert to %s failed: %s", masked, error)

@@ -94,7 +94,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import lxml.html
-from htmldate import find_date
 from lxml import etree
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
@@ -762,6 +761,8 @@ class _Page:
         return posted, updated
 
     def _htmldate(self, *, original: bool) -> _Candidate | None:
+        from htmldate import find_date  # a quarter of a second to import: only when asked
+
         try:
             found = find_date(
                 self._pruned,
