@@ -23,6 +23,7 @@ The pipeline, all pure functions:
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from collections import Counter
@@ -107,6 +108,7 @@ _LIST_MARKER = re.compile(r"(?:\d{1,3}|[A-Za-z])[.)]")
 _TERMINAL = ".!?。！？‼⁇"
 _CLOSERS = "\"'”’」』»›)]】》〉"
 _OPEN_PUNCT = "\"'“‘「『«‹([【《〈"
+_MAYBE_LAST = frozenset(_TERMINAL + _CLOSERS + "…")  # the last characters _ends_sentence accepts
 
 
 def split_sentences(paragraphs: Sequence[str]) -> list[str]:
@@ -126,9 +128,11 @@ def split_sentences(paragraphs: Sequence[str]) -> list[str]:
 
 
 def _split_paragraph(text: str) -> Iterator[str]:
-    words = text.split(" ")
+    words = text.split(" ")  # none empty: the text is clean_text'd
     start = 0
     for i in range(len(words) - 1):
+        if words[i][-1] not in _MAYBE_LAST:
+            continue  # most words: no sentence can end after them, so not asked
         if _ends_sentence(words[i], words[i + 1], first_in_sentence=i == start):
             yield " ".join(words[start : i + 1])
             start = i + 1
@@ -221,9 +225,13 @@ def _field_change(old: str, new: str) -> FieldChange | None:
     return FieldChange(old=clean_text(old), new=clean_text(new))
 
 
+# One diff asks for a sentence's key several times (alignment, quotes, corrections).
+_sentence_key = functools.lru_cache(maxsize=4096)(comparison_key)
+
+
 def _align(old: list[str], new: list[str]) -> Iterator[SentenceOp]:
-    old_keys = [comparison_key(s) for s in old]
-    new_keys = [comparison_key(s) for s in new]
+    old_keys = [_sentence_key(s) for s in old]
+    new_keys = [_sentence_key(s) for s in new]
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -468,7 +476,7 @@ def _has_correction(diff: TextDiff) -> bool:
     if diff.title is not None:
         pairs.append((diff.title.old, diff.title.new))
     for old, new in pairs:
-        old_key, new_key = comparison_key(old), comparison_key(new)
+        old_key, new_key = _sentence_key(old), _sentence_key(new)
         if _NOTICE.search(new_key):
             return True
         if len(_CORRECTION_WORDS.findall(new_key)) > len(_CORRECTION_WORDS.findall(old_key)):
@@ -609,8 +617,8 @@ def _quote_changed(body: Sequence[SentenceOp]) -> bool:
     moved to another paragraph is not a change. A quote in a newly added
     sentence is new reporting, not an altered quote, and is not flagged.
     """
-    old_all = " ".join(comparison_key(op.old) for op in body if op.op != "insert")
-    new_all = " ".join(comparison_key(op.new) for op in body if op.op != "delete")
+    old_all = " ".join(_sentence_key(op.old) for op in body if op.op != "insert")
+    new_all = " ".join(_sentence_key(op.new) for op in body if op.op != "delete")
     for op in body:
         if op.op in ("delete", "replace") and any(q not in new_all for q in _quotes(op.old)):
             return True
