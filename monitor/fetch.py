@@ -272,7 +272,8 @@ class Fetcher:
                 allow_private=self.settings.allow_private_hosts,
                 trusted_hosts=self._trusted,
             )
-            host = _gate_key(current)
+            parsed = _parse_url(current)
+            host = netguard.normalise_host(parsed.host)
             if obey_robots and not is_loopback_host(host):
                 await self.robots.check(current)
             async with self._gate.slot(host, current):
@@ -280,7 +281,7 @@ class Fetcher:
                 try:
                     with anyio.fail_after(total - elapsed):
                         raw, current = await self._hop(
-                            current, host, conditional, cookies, limit, strict
+                            current, parsed, host, conditional, cookies, limit, strict
                         )
                 except TimeoutError as exc:
                     raise FetchError(f"timed out after {total:g} s fetching {url}") from exc
@@ -294,6 +295,7 @@ class Fetcher:
     async def _hop(
         self,
         current: str,
+        url: httpx.URL,
         host: str,
         conditional: dict[str, str],
         cookies: CookieJar,
@@ -301,10 +303,6 @@ class Fetcher:
         strict: bool,
     ) -> tuple[_Raw | None, str]:
         """One request: the final response, or None and the URL it redirects to."""
-        try:
-            url = httpx.URL(current)
-        except httpx.InvalidURL as exc:
-            raise InvalidURLError(f"not a valid URL: {current!r} ({exc})") from exc
         origin: Origin = (url.scheme, url.raw_host.decode("ascii"), url.port or _PORTS[url.scheme])
         headers = [("Host", url.netloc.decode("ascii")), *self._headers, *conditional.items()]
         if cookies:
@@ -626,6 +624,13 @@ def _cookie_header(cookies: CookieJar, url: str) -> list[tuple[str, str]]:
     cookies.add_cookie_header(request)
     cookie = request.unredirected_hdrs.get("Cookie")
     return [("Cookie", cookie)] if cookie else []
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        return httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InvalidURLError(f"not a valid URL: {url!r} ({exc})") from exc
 
 
 def _host(url: str) -> str:
