@@ -171,10 +171,13 @@ def examine(
     and ``ConfigError`` come from the full extractor, as from
     ``extract_article``.
     """
-    if memo is not None and _matches(html, url, rules, memo):
-        return Examined(None, memo)
+    seen = _Parsed(None, None, None)
+    if memo is not None:
+        seen = _parsed(html, url, rules, memo)
+        if seen.digest is not None and seen.digest == memo.digest:
+            return Examined(None, memo)
     extracted, paths = extract_located(html, url, rules, now=now)
-    return Examined(extracted, _memo(html, url, rules, extracted, paths) if remember else None)
+    return Examined(extracted, _memo(html, url, rules, extracted, paths, seen) if remember else None)
 
 
 def fingerprint(
@@ -201,15 +204,31 @@ def fingerprint(
     return h.hexdigest()
 
 
-def _matches(html: str, url: str | None, rules: OutletRules, memo: Memo) -> bool:
+@dataclass(frozen=True)
+class _Parsed:
+    """A fresh parse of the page and its fingerprint with the memo's paths, when it had one.
+
+    Fingerprinting only reads the tree, so when the fingerprint does not
+    match, the new memo is made from this same parse (and, if the body is
+    found at the same paths, this same digest) instead of parsing again.
+    """
+
+    doc: HtmlElement | None
+    paths: tuple[ElementPath, ...] | None
+    digest: str | None
+
+
+def _parsed(html: str, url: str | None, rules: OutletRules, memo: Memo) -> _Parsed:
     try:
         doc = parse_page(html, rules)
         body = find_elements(doc, memo.paths)
-        return body is not None and fingerprint(doc, body, rules, url) == memo.digest
+        if body is None:
+            return _Parsed(doc, None, None)
+        return _Parsed(doc, memo.paths, fingerprint(doc, body, rules, url))
     except ConfigError:
         raise
     except Exception:  # an unreadable page is the full extractor's to judge and report
-        return False
+        return _Parsed(None, None, None)
 
 
 def _memo(
@@ -218,6 +237,7 @@ def _memo(
     rules: OutletRules,
     extracted: Extracted,
     paths: tuple[ElementPath, ...] | None,
+    seen: _Parsed,
 ) -> Memo | None:
     """The memo of a page just extracted; None when its body's elements cannot be found again.
 
@@ -227,14 +247,15 @@ def _memo(
     """
     if not paths:
         return None
-    doc = parse_page(html, rules)
+    doc = seen.doc if seen.doc is not None else parse_page(html, rules)
     body = find_elements(doc, paths)
     if body is None:
         return None
     if not _holds(body, extracted.paragraphs):
         return None
+    digest = seen.digest if seen.doc is doc and seen.paths == paths else None
     return Memo(
-        digest=fingerprint(doc, body, rules, url),
+        digest=digest or fingerprint(doc, body, rules, url),
         paths=paths,
         content_hash=text_hash(extracted.title, extracted.byline, extracted.body),
         title=extracted.title,

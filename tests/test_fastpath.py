@@ -267,3 +267,26 @@ async def test_a_memo_stands_only_for_the_latest_version(
             step = await watcher.check(fetcher, T0 + timedelta(minutes=2))
         assert (step.outcome, step.version) == ("changed", 3)
         assert "reverted" in step.flags and not any(watcher.answered)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("edit", EDITS, ids=str)
+def test_the_memo_made_after_a_mismatch_is_the_memo_of_a_fresh_look(
+    template: str, edit: str
+) -> None:
+    """A page the old memo no longer matches is parsed once for both the check and the new memo.
+
+    The new memo must be exactly what a first look at that page (no memo)
+    would have made, or the next check could match a page it should not.
+    """
+    from monitor.fastpath import examine
+
+    url, rules = "https://news.example/story", OutletRules()
+    old = examine(render(template, Story(), 1), url, rules, T0, None)
+    assert old.memo is not None
+    page = render(template, EDITS[edit][0], 2)
+    after_mismatch = examine(page, url, rules, T0, old.memo)
+    fresh = examine(page, url, rules, T0, None)
+    assert after_mismatch.extracted is not None  # the edit defeated the old memo
+    assert after_mismatch.memo is not None and after_mismatch.memo == fresh.memo
+    assert after_mismatch.memo.digest != old.memo.digest
