@@ -225,7 +225,11 @@ def run_all(args: argparse.Namespace, exe: str | None, port: int, work: Path) ->
     from monitor.urls import outlet_of
 
     env = {**os.environ, "MONITOR_ALLOW_PRIVATE_HOSTS": "1", "PYTHONPATH": str(ROOT)}
-    for key in ("MONITOR_DB", "MONITOR_CONFIG"):
+    # Python's bytecode cache on, as on any ordinary install: with
+    # PYTHONDONTWRITEBYTECODE set (as on this project's build machine) monitor,
+    # run from its source tree, would compile every module again in every
+    # process, while urlwatch's were compiled by pip when it was installed.
+    for key in ("MONITOR_DB", "MONITOR_CONFIG", "PYTHONDONTWRITEBYTECODE"):
         env.pop(key, None)
     (work / "monitor.toml").write_text("")  # every setting at its default
     db = work / "monitor.db"
