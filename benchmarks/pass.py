@@ -27,8 +27,15 @@ wrong outcome is counted as a mismatch; any mismatch exits 1.
 
 With ``--urlwatch`` (or a ``urlwatch`` on PATH), urlwatch checks the same
 pages in the same run, after monitor in each pass, and the ratio is printed;
-without it that part is skipped with a message. It is a benchmark, not a test:
-figures vary with the machine and its load.
+without it that part is skipped with a message.
+
+``--repeat N`` runs passes 2 and 3 N times each, monitor and urlwatch in
+turn, each time from the state the pass started from (both tools' databases
+are copied before the first run and put back before each other one), and
+reports the run with the median wall time of each tool and the ratio of the
+medians; every run's outcomes are scored. On a shared machine whose speed
+drifts from minute to minute, one run of each can be off by half. It is a
+benchmark, not a test: figures vary with the machine and its load.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -181,6 +188,42 @@ def setup_urlwatch(exe: str, urls: list[str], work: Path, env: dict[str, str]) -
     )  # fmt: skip
 
 
+class Snapshot:
+    """Files copied aside so that a pass can be run again from the same start."""
+
+    def __init__(self, files: list[Path], into: Path) -> None:
+        self.saved: dict[Path, Path] = {}
+        into.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            for part in (path, path.with_name(path.name + "-wal")):
+                if part.exists():
+                    self.saved[part] = into / part.name
+                    shutil.copy2(part, into / part.name)
+
+    def restore(self) -> None:
+        for original, copy in self.saved.items():
+            original.with_name(original.name + "-shm").unlink(missing_ok=True)
+            shutil.copy2(copy, original)
+        for original in {o.with_name(o.name.removesuffix("-wal")) for o in self.saved}:
+            wal = original.with_name(original.name + "-wal")
+            if wal not in self.saved:
+                wal.unlink(missing_ok=True)
+
+
+def median(runs: list[Run]) -> Run:
+    """The run with the median wall time (the lower middle one of an even number)."""
+    ranked = sorted(runs, key=lambda r: r.wall)
+    chosen = ranked[(len(ranked) - 1) // 2]
+    if len(runs) == 1:
+        return chosen
+    walls = ", ".join(f"{r.wall:.2f}" for r in runs)
+    return replace(
+        chosen,
+        label=f"{chosen.label} (median of {len(runs)}: {walls} s)",
+        mismatches=sum(r.mismatches for r in runs),  # every run is scored
+    )
+
+
 def report(run: Run, baseline: Run | None = None) -> None:
     outcomes = " ".join(f"{k}={v}" for k, v in sorted(run.outcomes.items()))
     print(
@@ -205,7 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--urlwatch", help="urlwatch executable (default: urlwatch on PATH)")
     parser.add_argument("--no-urlwatch", action="store_true", help="skip the urlwatch ratio")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of passes 2 and 3, the median reported"
+    )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     exe = None if args.no_urlwatch else (args.urlwatch or shutil.which("urlwatch"))
 
     server, port = start_server(args.articles)
@@ -259,27 +307,37 @@ def run_all(args: argparse.Namespace, exe: str | None, port: int, work: Path) ->
         uw_first = urlwatch_pass("urlwatch first", exe, args.articles, work, env)
         report(uw_first)
 
+    def repeated(label: str, expected: dict[int, str]) -> Run:
+        """One pass ``args.repeat`` times from the same start; the median runs reported."""
+        ours = Snapshot([db], work / f"before {label}" / "monitor")
+        theirs = Snapshot([work / "urlwatch-cache.db"], work / f"before {label}" / "urlwatch")
+        mine: list[Run] = []
+        others: list[Run] = []
+        for i in range(args.repeat):
+            if i:
+                ours.restore()
+            mine.append(monitor_pass(f"monitor {label}", args.articles, db, env, work))
+            score(mine[-1], expected)
+            runs.append(mine[-1])
+            if exe:
+                if i:
+                    theirs.restore()
+                others.append(urlwatch_pass(f"urlwatch {label}", exe, args.articles, work, env))
+        middle = median(mine)
+        baseline = median(others) if others else None
+        report(middle, baseline)
+        if baseline is not None:
+            report(baseline)
+        return middle
+
     edited = set(control(port, f"/_control/pass?n=1&fraction={args.fraction}&seed={args.seed}"))  # type: ignore[arg-type]
     print(f"pass 2: {len(edited)} articles edited, page furniture changed on every page")
-    expected = {i: "changed" if number_of[i] in edited else "unchanged" for i in ids}
-    second = monitor_pass("monitor edited", args.articles, db, env, work)
-    score(second, expected)
-    uw_second = urlwatch_pass("urlwatch edited", exe, args.articles, work, env) if exe else None
-    report(second, uw_second)
-    if uw_second is not None:
-        report(uw_second)
-    runs.append(second)
+    repeated("edited", {i: "changed" if number_of[i] in edited else "unchanged" for i in ids})
 
     control(port, "/_control/conditional?on=1")
     control(port, f"/_control/pass?n=2&fraction=0&seed={args.seed}")
     print("pass 3: nothing edited, the server answers 304 to conditional requests")
-    third = monitor_pass("monitor 304", args.articles, db, env, work)
-    score(third, dict.fromkeys(ids, "not_modified"))
-    uw_third = urlwatch_pass("urlwatch 304", exe, args.articles, work, env) if exe else None
-    report(third, uw_third)
-    if uw_third is not None:
-        report(uw_third)
-    runs.append(third)
+    repeated("304", dict.fromkeys(ids, "not_modified"))
 
     total = sum(r.mismatches for r in runs)
     print(f"outcome mismatches: {total}")
