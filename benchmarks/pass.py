@@ -21,8 +21,9 @@ For each it prints wall time (process start to exit, the honest figure),
 articles per second, the summed per-check seconds of each stage (fetch,
 extract, fast_path, compare, store; checks overlap, so these add up to more
 than the wall time), how many checks the unchanged-article fast path
-answered, the CPU seconds and the peak resident memory of the largest
-process of the check (``ru_maxrss`` from ``wait4``), and the outcomes. A
+answered, the CPU seconds (``wait4``: the check and the worker processes
+it waited for), the peak resident memory of the largest process of the
+check (``VmHWM`` from /proc, read every 100 ms), and the outcomes. A
 wrong outcome is counted as a mismatch; any mismatch exits 1.
 
 With ``--urlwatch`` (or a ``urlwatch`` on PATH), urlwatch checks the same
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import os
 import re
@@ -96,17 +98,47 @@ class Run:
         return self.articles / self.wall if self.wall else 0.0
 
 
+def _high_water_mb(root: int) -> float:
+    """The largest ``VmHWM`` of ``root`` and its descendants now, from /proc (0 without it).
+
+    Not ``ru_maxrss``: Linux carries a process's peak across ``exec``, so a
+    child started by this benchmark, grown to a hundred MB by then, would
+    report at least that much whatever it used itself. Descendants are found
+    through each thread's ``children`` file, which is cheap enough to read
+    while the check runs.
+    """
+    peak, todo, seen = 0.0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+    return peak
+
+
 def timed(label: str, args: list[str], articles: int, env: dict[str, str], cwd: Path) -> Run:
-    """Run ``args`` as a child process and measure it with ``wait4`` (this child only)."""
+    """Run ``args`` as a child process: CPU from ``wait4`` (the child and the
+    processes it waited for), peak memory from /proc while it runs."""
     out_path, err_path = cwd / f"{label}.out", cwd / f"{label}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=cwd)
         deadline = started + TIMEOUT
+        peak_mb = 0.0
+        polls = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            if polls % 10 == 0:  # every 100 ms: reading /proc costs the machine too
+                peak_mb = max(peak_mb, _high_water_mb(proc.pid))
+            polls += 1
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
@@ -119,7 +151,7 @@ def timed(label: str, args: list[str], articles: int, env: dict[str, str], cwd: 
         articles=articles,
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        maxrss_mb=usage.ru_maxrss / 1024,
+        maxrss_mb=peak_mb or usage.ru_maxrss / 1024,
         returncode=proc.returncode,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
