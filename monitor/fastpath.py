@@ -177,7 +177,9 @@ def examine(
         if seen.digest is not None and seen.digest == memo.digest:
             return Examined(None, memo)
     extracted, paths = extract_located(html, url, rules, now=now)
-    return Examined(extracted, _memo(html, url, rules, extracted, paths, seen) if remember else None)
+    return Examined(
+        extracted, _memo(html, url, rules, extracted, paths, seen) if remember else None
+    )
 
 
 def fingerprint(
