@@ -154,6 +154,16 @@ def configured_channels(settings: Settings) -> list[Channel]:
     return list(channels.values())
 
 
+def masked_channel_urls(settings: Settings) -> dict[str, str]:
+    """Each configured channel's URL as apprise shows it privately (secrets masked), by id.
+
+    The one form in which a channel's URL may be shown to a user or written
+    in a page: the raw URL carries tokens and passwords.
+    """
+    asset = _asset(settings.notify)
+    return {c.id: _masked(c, _instantiate(c, asset)) for c in configured_channels(settings)}
+
+
 def routes_to(channel: Channel, article: Article) -> bool:
     """Untagged channels hear every article; tagged ones only articles sharing a tag."""
     if MUTE_TAG in article.tags:
@@ -673,11 +683,7 @@ def notification_status(
 
     With ``settings``, each row also shows its channel's masked URL.
     """
-    masked: dict[str, str] = {}
-    if settings is not None:
-        asset = _asset(settings.notify)
-        for channel in configured_channels(settings):
-            masked[channel.id] = _masked(channel, _instantiate(channel, asset))
+    masked = masked_channel_urls(settings) if settings is not None else {}
     rows = [
         StatusRow(
             id=row.id,

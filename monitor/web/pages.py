@@ -534,9 +534,9 @@ def channel_views(ctx: WebContext) -> list[ChannelView]:
     """The configured channels with secrets masked; never the raw URL."""
     from monitor import notify
 
-    asset = notify._asset(ctx.settings.notify)
+    masked = notify.masked_channel_urls(ctx.settings)
     return [
-        ChannelView(c.id, notify._masked(c, notify._instantiate(c, asset)), c.tags, c.digest)
+        ChannelView(c.id, masked[c.id], c.tags, c.digest)
         for c in notify.configured_channels(ctx.settings)
     ]
 
