@@ -34,6 +34,7 @@ the DNS rebinding note there).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -254,6 +255,9 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+# Every hop asks about its host several times (the URL check, the politeness
+# key, the loopback exemption), and a watchlist has few hosts: remember them.
+@functools.lru_cache(maxsize=4096)
 def _parse_host(host: str, *, bracketed: bool) -> IPAddress | None:
     """Classify a lower-case host: an IP address, or None for a DNS name.
 
