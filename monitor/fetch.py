@@ -331,7 +331,7 @@ class Fetcher:
             # A 304's body is empty, but reading it is what ends the answer and
             # keeps the connection for the next request.
             body = await self._read_body(response, current, limit, strict=strict)
-            return _Raw(current, response.status, _joined(response.headers), body), current
+            return _Raw(current, response.status, response.fields, body), current
         except (OSError, HTTPProtocolError, _BrokenBodyError) as exc:
             raise FetchError(f"could not read {current}: {_one_line(exc)}") from exc
         finally:
@@ -592,13 +592,6 @@ class _Raw:
 
 _PORTS = {"http": 80, "https": 443}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-
-def _joined(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    joined: dict[str, str] = {}
-    for name, value in headers:
-        joined[name] = f"{joined[name]}, {value}" if name in joined else value
-    return joined
 
 
 class _CookieResponse:

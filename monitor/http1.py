@@ -24,6 +24,7 @@ connection, as browsers do. Only GET is ever sent, so that is safe.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import cast
@@ -120,6 +121,10 @@ class _Connection(asyncio.Protocol):
     def unpark(self) -> None:
         self._idle = False
 
+    def expired(self, now: float, expiry: float) -> bool:
+        """Whether this idle connection may no longer be used: closed, spoken on, or too old."""
+        return self.unusable or now - self.idle_since > expiry
+
     def close(self) -> None:
         self.unusable = True
         if self.transport is not None:
@@ -146,7 +151,7 @@ class Response:
     """A status and headers; the body is read with :meth:`iter_raw`, then :meth:`close`.
 
     ``headers`` keeps every header line as sent (names lower-cased);
-    :meth:`get` joins repeated ones with ", " as HTTP allows.
+    ``fields`` and :meth:`get` join repeated ones with ", " as HTTP allows.
     """
 
     def __init__(
@@ -159,9 +164,16 @@ class Response:
         ]
         self._complete = False
 
+    @functools.cached_property
+    def fields(self) -> dict[str, str]:
+        """Each header once, by lower-case name, repeated ones joined."""
+        joined: dict[str, str] = {}
+        for name, value in self.headers:
+            joined[name] = f"{joined[name]}, {value}" if name in joined else value
+        return joined
+
     def get(self, name: str, default: str | None = None) -> str | None:
-        found = [value for key, value in self.headers if key == name]
-        return ", ".join(found) if found else default
+        return self.fields.get(name, default)
 
     def get_all(self, name: str) -> list[str]:
         return [value for key, value in self.headers if key == name]
@@ -236,10 +248,13 @@ class ConnectionPool:
                 raise
 
     def release(self, origin: Origin, conn: _Connection) -> None:
+        now = self._clock()
+        if self._idle_count >= self._max_idle:
+            self._prune(now)
         if conn.unusable or self._idle_count >= self._max_idle:
             conn.close()
             return
-        conn.park(self._clock())
+        conn.park(now)
         self._idle.setdefault(origin, []).append(conn)
         self._idle_count += 1
 
@@ -255,13 +270,32 @@ class ConnectionPool:
         assert isinstance(conn, _Connection)
         return conn
 
+    def _prune(self, now: float) -> None:
+        """Close the idle connections that can no longer be used, for every origin.
+
+        ``_take`` only ever looks at one origin's, so without this the
+        connections of hosts not asked again (closed by their servers long
+        since) would fill the pool, and a long-running service would stop
+        keeping any connection alive.
+        """
+        for origin, conns in list(self._idle.items()):
+            for conn in conns:
+                if conn.expired(now, self._expiry):
+                    conn.close()
+            kept = [conn for conn in conns if not conn.unusable]  # close() marked the rest
+            if kept:
+                self._idle[origin] = kept
+            else:
+                del self._idle[origin]
+        self._idle_count = sum(len(conns) for conns in self._idle.values())
+
     def _take(self, origin: Origin) -> _Connection | None:
         conns = self._idle.get(origin)
         now = self._clock()
         while conns:
             conn = conns.pop()  # the most recently used: the least likely to have timed out
             self._idle_count -= 1
-            if conn.unusable or now - conn.idle_since > self._expiry:
+            if conn.expired(now, self._expiry):
                 conn.close()
                 continue
             conn.unpark()

@@ -495,3 +495,31 @@ async def test_pool_cut_short_body_raises_and_is_not_parked(
         assert_one_line(caught.value)
         assert await read(await get(pool, server)) == b"two"
         assert server.connections == 2
+
+
+async def test_pool_makes_room_by_closing_connections_that_went_stale_elsewhere() -> None:
+    """A full pool closes idle connections past their time, of any origin, to keep a new one.
+
+    Otherwise the connections of hosts never asked again would fill it for
+    good, and a long-running service would stop keeping connections alive.
+    """
+    now = [0.0]
+
+    async def connect(origin: Origin, factory: Callable[[], asyncio.Protocol]) -> asyncio.Protocol:
+        _, protocol = await asyncio.get_running_loop().create_connection(
+            factory, "127.0.0.1", origin[2]
+        )
+        return protocol
+
+    async with RawServer([ok(b"old")]) as old, RawServer([ok(b"one"), ok(b"two")]) as new:
+        pool = ConnectionPool(connect, max_idle=1, keepalive_expiry=5.0, clock=lambda: now[0])
+        try:
+            assert await read(await get(pool, old)) == b"old"  # parked: the pool is full
+            now[0] = 10.0  # ...and that connection is now too old to use
+            assert await read(await get(pool, new)) == b"one"
+            assert await read(await get(pool, new)) == b"two"
+            assert new.connections == 1  # kept, in the place of the stale one
+            with anyio.fail_after(5):
+                await old.ended[0].wait()  # which was closed
+        finally:
+            pool.close()
