@@ -610,7 +610,8 @@ class Store:
                 # very text while we fetched: record a plain check, no second copy.
                 new_version, notifications, outcome = None, (), Outcome.UNCHANGED
             if new_version is not None:
-                version_n = self._insert_version(article_id, new_version)
+                stored = self._insert_version(article_id, new_version)
+                version_n = stored.n
             # Plain SQL, not sqlite-utils' insert/update: those read the table's schema
             # first, a dozen statements a check, a tenth of a 304 pass's CPU.
             self.db.execute(
@@ -637,14 +638,17 @@ class Store:
                 f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id]
             )
             self.insert_notifications(article_id, notifications, version_n=version_n)
-        if version_n is not None:
-            stored = self.version(article_id, version_n)
         return stored
 
     def _already_latest(self, article_id: int, version: NewVersion) -> bool:
         return self.latest_content_hash(article_id) == version.content_hash
 
-    def _insert_version(self, article_id: int, version: NewVersion) -> int:
+    def _insert_version(self, article_id: int, version: NewVersion) -> Version:
+        """Store ``version`` as the article's next; the ``Version`` as it now reads.
+
+        Built from the row just written and the text in hand, not read back:
+        that would decode the chain the text was just encoded against.
+        """
         row = self.db.execute(
             "SELECT n, keyframe_n, body_z FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
             [article_id],
@@ -655,30 +659,29 @@ class Store:
             previous = (latest, self._text(article_id, latest.keyframe_n, latest.n))
         n = 1 if row is None else row[0] + 1
         stored = encode(n, version.body, previous)
-        inserted = self.db["versions"].insert(
-            {
-                "article_id": article_id,
-                "n": n,
-                "fetched_at": to_iso(version.fetched_at),
-                "title": version.title,
-                "byline": version.byline,
-                "keyframe_n": stored.keyframe_n,
-                "body_z": stored.data,
-                "body_hash": version.body_hash,
-                "content_hash": version.content_hash,
-                "posted_at": to_iso(version.posted_at),
-                "posted_raw": version.posted_raw,
-                "updated_at": to_iso(version.updated_at),
-                "updated_raw": version.updated_raw,
-                "kind": version.kind.value,
-                "flags": json.dumps(sorted(version.flags)),
-                "stats": _stats_json(version.stats.__dict__),
-                "reverts_to": version.reverts_to,
-            }
-        )
+        row = {
+            "article_id": article_id,
+            "n": n,
+            "fetched_at": to_iso(version.fetched_at),
+            "title": version.title,
+            "byline": version.byline,
+            "keyframe_n": stored.keyframe_n,
+            "body_z": stored.data,
+            "body_hash": version.body_hash,
+            "content_hash": version.content_hash,
+            "posted_at": to_iso(version.posted_at),
+            "posted_raw": version.posted_raw,
+            "updated_at": to_iso(version.updated_at),
+            "updated_raw": version.updated_raw,
+            "kind": version.kind.value,
+            "flags": json.dumps(sorted(version.flags)),
+            "stats": _stats_json(version.stats.__dict__),
+            "reverts_to": version.reverts_to,
+        }
+        version_id = int(self.db["versions"].insert(row).last_pk)
         if version.raw is not None:
-            self._insert_raw(int(inserted.last_pk), version.fetched_at, version.raw)
-        return n
+            self._insert_raw(version_id, version.fetched_at, version.raw)
+        return _version({**row, "id": version_id}, version.body)
 
     # -- notifications ----------------------------------------------------
     # The alert outbox of monitor/notify.py. Rows are written in the same

@@ -59,6 +59,8 @@ def write(store: Store, article_id: int, body: str, *, at: datetime, title: str 
         ),
     )
     assert stored is not None and stored.body == body
+    # what record_check hands back is what reading the version gives
+    assert stored == store.version(article_id, stored.n)
     return stored
 
 
