@@ -57,6 +57,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,6 +92,7 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
     fast_path: int | None = None  # checks the fast path answered
     outcomes: Counter[str] = field(default_factory=Counter)
+    results: list[dict[str, Any]] = field(default_factory=list)  # monitor's, from --json
     mismatches: int = 0
 
     @property
@@ -187,16 +189,14 @@ def monitor_pass(label: str, count: int, db: Path, env: dict[str, str], work: Pa
         run.fast_path = int(found[-1][0])
         run.stages = ast.literal_eval(found[-1][1])
     if run.stdout.strip():
-        results = json.loads(run.stdout)["results"]
-        run.outcomes = Counter(r["outcome"] for r in results)
-        run.results = results  # type: ignore[attr-defined]
+        run.results = json.loads(run.stdout)["results"]
+        run.outcomes = Counter(r["outcome"] for r in run.results)
     return run
 
 
 def score(run: Run, expected: dict[int, str]) -> None:
     """Count results whose outcome is not the expected one (article id -> outcome)."""
-    results = getattr(run, "results", [])
-    got = {r["article_id"]: r["outcome"] for r in results}
+    got = {r["article_id"]: r["outcome"] for r in run.results}
     run.mismatches = sum(1 for i, want in expected.items() if got.get(i) != want)
 
 
