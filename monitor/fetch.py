@@ -626,13 +626,9 @@ def _parse_url(url: str) -> httpx.URL:
         raise InvalidURLError(f"not a valid URL: {url!r} ({exc})") from exc
 
 
-def _host(url: str) -> str:
-    return httpx.URL(url).host
-
-
 def _gate_key(host_or_url: str) -> str:
     """The host name politeness is counted by: lower-case, no port, no root dot."""
-    host = _host(host_or_url) if "://" in host_or_url else host_or_url
+    host = _parse_url(host_or_url).host if "://" in host_or_url else host_or_url
     return netguard.normalise_host(host)
 
 
