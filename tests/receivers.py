@@ -229,6 +229,11 @@ def _make_handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if len(body) < length:
+                # The sender went away mid-body (a killed process): like any real server,
+                # this never counts a truncated request as delivered, and cannot answer it.
+                self.close_connection = True
+                return
             request = ReceivedPost(self.command, self.path, dict(self.headers.items()), body, 0)
             status = receiver._answer(request)
             reply = b'{"ok": true}' if status < 300 else b'{"ok": false}'
