@@ -40,7 +40,7 @@ extraction's result depends on, less only what provably cannot change it:
   * outside the body's elements, a number standing on its own ("48213
     readers now"). Digits are kept exactly whenever they could be part of a
     date or a time as the page-time search or htmldate read them: runs of
-    one, two or four digits (and eight starting 19/20, a compact date), runs
+    one or two digits, of four or eight starting 19/20 (a year, a compact date), runs
     touching any other character, and runs with punctuation, a word that
     dates and times use (month, weekday, am/pm, "Updated", a zone) or a
     non-English word next to them across spaces. Inside the body's elements
@@ -74,7 +74,7 @@ from monitor.timestamps import exclusion
 
 __all__ = ["Examined", "Memo", "examine", "fingerprint"]
 
-FORMAT = 1  # bump when the fingerprint changes: every stored memo is then ignored once
+FORMAT = 2  # bump when the fingerprint changes: every stored memo is then ignored once
 
 # Tags are told from text by control characters, which parse_page removes from text.
 _OPEN, _CLOSE = "\x01", "\x02"
@@ -369,13 +369,16 @@ def _mask_numbers(tokens: list[str], texts: list[tuple[int, bool]]) -> None:
 def _date_like(stream: str, start: int, end: int) -> bool:
     """Whether the digits ``stream[start:end]`` could be part of a date or a time.
 
-    Dates and times are made of runs of one, two or four digits (and eight in
-    a compact 20190326), joined by punctuation or written beside a word. A run
-    of another length that stands alone between spaces and ordinary words is
-    a count or an id, whichever way it changes.
+    Dates and times are made of runs of one or two digits, years of four
+    (19xx or 20xx: the page-time search and htmldate take none before 1995)
+    and compact dates of eight (20190326), joined by punctuation or written
+    beside a word. Any other run that stands alone between spaces and
+    ordinary words is a count or an id ("4981 readers now"), whichever way it
+    changes. Four digits such as 0930 or 1430 are a time only beside a time
+    word or a zone ("1430 GMT"), and those neighbours keep them.
     """
     digits = end - start
-    if digits <= 2 or digits == 4 or (digits == 8 and stream[start : start + 2] in ("19", "20")):
+    if digits <= 2 or (digits in (4, 8) and stream[start : start + 2] in ("19", "20")):
         return True
     if (start > 0 and not stream[start - 1].isspace()) or (
         end < len(stream) and not stream[end].isspace()

@@ -139,7 +139,8 @@ def noise(seed: int) -> dict[str, str]:
         "Advertisement</div>",
         "clock": f"<div class='clock'>{rng.randint(0, 23)}:{rng.randint(10, 59)} "
         f"{rng.randint(1, 28)} March</div>",
-        "views": f"<span class='views'>{rng.randint(30000, 99999)} readers now</span>",
+        "views": f"<span class='views'>{rng.randint(30000, 99999)} readers now</span>"
+        f"<span class='shares'>{rng.randint(2100, 9999)} shares</span>",
         "script": f"<script>window.__token='{rng.getrandbits(64):016x}';</script>",
     }
 
@@ -290,3 +291,34 @@ def test_the_memo_made_after_a_mismatch_is_the_memo_of_a_fresh_look(
     assert after_mismatch.extracted is not None  # the edit defeated the old memo
     assert after_mismatch.memo is not None and after_mismatch.memo == fresh.memo
     assert after_mismatch.memo.digest != old.memo.digest
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "masked"),
+    [
+        ("48213 readers now", "51170 readers now", True),  # a count
+        ("4981 readers now", "5302 readers now", True),  # four digits, but no year
+        ("1066 readers now", "2230 readers now", True),
+        ("since 2019 readers", "since 2021 readers", False),  # could be a year
+        ("7 readers now", "8 readers now", False),  # could be a day or an hour
+        ("at 1430 GMT", "at 1515 GMT", False),  # beside a time word
+        ("shared 3,120 times", "shared 3,480 times", False),  # glued to punctuation
+        ("ref 20260301 filed", "ref 20260302 filed", False),  # a compact date
+    ],
+)
+def test_a_number_outside_the_article_is_noise_only_when_it_cannot_be_a_date(
+    before: str, after: str, masked: bool
+) -> None:
+    """The fast path answers across a changed count; a number a date search could read is kept."""
+    from monitor.fastpath import examine
+
+    url, rules = "https://news.example/story", OutletRules()
+    page = render("classic", Story(), 1)
+    first = examine(
+        page.replace("</h1>", f"</h1><div class='stat'>{before}</div>"), url, rules, T0, None
+    )
+    assert first.memo is not None
+    again = examine(
+        page.replace("</h1>", f"</h1><div class='stat'>{after}</div>"), url, rules, T0, first.memo
+    )
+    assert (again.extracted is None) == masked
