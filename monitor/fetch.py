@@ -75,8 +75,6 @@ from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import Protocol
 
-import anyio
-import anyio.to_thread
 import brotli
 import charset_normalizer
 import httpx
@@ -142,7 +140,7 @@ class Fetcher:
         trusted_hosts: Iterable[str] = (),
         ssl_context: ssl.SSLContext | None = None,
         clock: Clock = time.monotonic,
-        sleep: Sleep = anyio.sleep,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._gate = HostGate(
@@ -279,7 +277,7 @@ class Fetcher:
             async with self._gate.slot(host, current):
                 started = time.perf_counter()
                 try:
-                    with anyio.fail_after(total - elapsed):
+                    async with asyncio.timeout(total - elapsed):
                         raw, current = await self._hop(
                             current, parsed, host, conditional, cookies, limit, strict
                         )
@@ -417,7 +415,7 @@ async def fetch_page(
 
 @dataclass(eq=False)
 class _HostState:
-    slots: anyio.Semaphore  # per_host turns
+    slots: asyncio.Semaphore  # per_host turns
     next_start: float = -math.inf  # monotonic: the next request may start then (host_delay)
     not_before: float = -math.inf  # monotonic: Retry-After holds requests until then
     until: datetime | None = None  # not_before as a UTC time, for messages and the checker
@@ -449,9 +447,9 @@ class HostGate:
         delay: float = 1.0,
         max_wait: float = 60.0,
         clock: Clock = time.monotonic,
-        sleep: Sleep = anyio.sleep,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._global = anyio.Semaphore(max(1, concurrency))
+        self._global = asyncio.Semaphore(max(1, concurrency))
         self._per_host = max(1, per_host)
         self._delay = max(0.0, delay)
         self._max_wait = max_wait
@@ -524,7 +522,7 @@ class HostGate:
         if state is None:
             if len(self._hosts) >= self.PRUNE_AT:
                 self._prune()
-            state = self._hosts[host] = _HostState(anyio.Semaphore(self._per_host))
+            state = self._hosts[host] = _HostState(asyncio.Semaphore(self._per_host))
         return state
 
     def _prune(self) -> None:
@@ -679,7 +677,7 @@ class GuardedConnector:
         error: Exception | None = None
         for address in addresses:
             try:
-                with anyio.fail_after(self._timeout):
+                async with asyncio.timeout(self._timeout):
                     return await self._open(protocol, address, port, tls, host if tls else None)
             except TimeoutError as exc:
                 error = _ConnectTimeoutError(f"timed out connecting to {address}")
@@ -714,7 +712,11 @@ class GuardedConnector:
         if literal is not None:
             return [str(literal)]
         try:
-            with anyio.fail_after(self._timeout):
+            # anyio's threads, not asyncio's default executor: that has only
+            # cores + 4 threads, and a resolver hung past its timeout keeps one.
+            import anyio.to_thread
+
+            async with asyncio.timeout(self._timeout):
                 found = await anyio.to_thread.run_sync(self._resolver, name, abandon_on_cancel=True)
         except TimeoutError as exc:
             raise _ConnectTimeoutError(f"timed out resolving {name}") from exc

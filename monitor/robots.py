@@ -37,14 +37,13 @@ outlet that says "not this path, not for robots" must be heard. Two halves:
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
-
-import anyio
 
 from monitor.errors import (
     BlockedAddressError,
@@ -310,7 +309,7 @@ class RobotsCache:
         self._retry = retry
         self._max_sites = max_sites
         self._entries: OrderedDict[tuple[str, str, int | None], _Entry] = OrderedDict()
-        self._pending: dict[tuple[str, str, int | None], anyio.Event] = {}
+        self._pending: dict[tuple[str, str, int | None], asyncio.Event] = {}
 
     async def allows(self, url: str) -> bool:
         """Whether robots.txt lets us fetch ``url``; fetches robots.txt when due."""
@@ -346,7 +345,7 @@ class RobotsCache:
             if pending is None:
                 break
             await pending.wait()  # another task is fetching this site's robots.txt
-        done = self._pending[key] = anyio.Event()
+        done = self._pending[key] = asyncio.Event()
         try:
             entry = await self._refresh(url, self._entries.get(key))
         finally:
