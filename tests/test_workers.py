@@ -73,3 +73,55 @@ async def test_a_dead_worker_breaks_the_pool_for_every_job() -> None:
             await pool.run(os.getpid)
     finally:
         pool.close()
+
+
+async def test_each_answer_reaches_its_own_caller_with_jobs_queued_in_every_worker() -> None:
+    pool = WorkerPool(2, depth=3)
+    try:
+        answers = await asyncio.gather(*(pool.run(partial(divmod, n, 7)) for n in range(60)))
+        assert answers == [divmod(n, 7) for n in range(60)]
+    finally:
+        pool.close()
+
+
+async def test_a_job_bigger_than_the_pipe_waits_without_blocking_the_loop() -> None:
+    """A busy worker's pipe fills up; the rest of the job goes out when it reads, the loop runs on."""
+    pool = WorkerPool(1)
+    try:
+        await pool.run(os.getpid)  # started
+        big = b"x" * (4 << 20)  # far more than a pipe holds
+        finished: list[str] = []
+
+        async def busy() -> None:
+            await pool.run(partial(time.sleep, 0.5))
+            finished.append("busy")
+
+        async def loop_work() -> None:
+            for _ in range(100):
+                await asyncio.sleep(0)
+            finished.append("loop")
+
+        # The big jobs are handed over while the worker sleeps: a write that waited
+        # for it to read would hold the loop until after its first answer.
+        sizes = await asyncio.gather(
+            busy(), *(pool.run(partial(len, big)) for _ in range(3)), loop_work()
+        )
+        assert sizes[1:4] == [len(big)] * 3
+        assert finished == ["loop", "busy"]
+    finally:
+        pool.close()
+
+
+async def test_a_cancelled_caller_does_not_take_another_callers_answer() -> None:
+    pool = WorkerPool(1, depth=1)
+    try:
+        await pool.run(os.getpid)
+        slow = asyncio.ensure_future(pool.run(partial(time.sleep, 0.3)))
+        queued = asyncio.ensure_future(pool.run(partial(divmod, 9, 2)))
+        await asyncio.sleep(0.05)
+        queued.cancel()  # still queued behind the slow job: it is never sent
+        after = pool.run(partial(divmod, 7, 2))
+        assert await after == (3, 1) and await slow is None
+        assert queued.cancelled()
+    finally:
+        pool.close()
