@@ -361,7 +361,7 @@ def _mask_numbers(tokens: list[str], texts: list[tuple[int, bool]]) -> None:
 
     for index, exact in texts:
         piece = tokens[index]
-        if not exact and any(c.isdigit() for c in piece):
+        if not exact and _DIGITS.search(piece):
             tokens[index] = _DIGITS.sub(mask, piece)
         start += len(piece) + 1
 

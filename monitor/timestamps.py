@@ -89,7 +89,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -983,12 +983,18 @@ _CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
-def _tokens(el: HtmlElement) -> list[str]:
+def _tokens(el: HtmlElement) -> tuple[str, ...]:
     """Words of class, id and aria-label: "mostReadList" -> most, read, list."""
-    values = [v for v in (el.get("class"), el.get("id"), el.get("aria-label")) if v]
-    if not values:  # most elements: called for every element of the page, keep it cheap
-        return []
-    return _TOKEN.findall(_CAMEL_CASE.sub(r"\1 \2", " ".join(values)).lower())
+    return _words_of(el.get("class"), el.get("id"), el.get("aria-label"))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(*values: str | None) -> tuple[str, ...]:
+    """Cached: read for every element of every page, and a site repeats its names everywhere."""
+    named = [v for v in values if v]
+    if not named:
+        return ()
+    return tuple(_TOKEN.findall(_CAMEL_CASE.sub(r"\1 \2", " ".join(named)).lower()))
 
 
 def exclusion(el: HtmlElement) -> str | None:
@@ -1003,21 +1009,30 @@ def exclusion(el: HtmlElement) -> str | None:
         return "footer"
     if tag in _EXCLUDED_TAGS or (el.get("role") or "").lower() in _EXCLUDED_ROLES:
         return "other"
-    tokens = _tokens(el)
-    if tokens:
-        words = set(tokens)
-        if words & _EXCLUDED_WORDS == {"footer"}:
-            return "footer"
-        if words & _EXCLUDED_WORDS or any(t.startswith(_EXCLUDED_PREFIXES) for t in tokens):
-            return "other"
-        joined = f" {' '.join(tokens)} "
-        if any(phrase in joined for phrase in _EXCLUDED_PHRASES):
-            return "other"
+    named = _excluded_by_name(_tokens(el))
+    if named is not None:
+        return named
     if tag in ("section", "div", "ul", "ol"):
         first = next((child for child in el if isinstance(child.tag, str)), None)
         title = "" if first is None else _heading_text(first)
         if title and _SIDEBAR_HEADING.match(title):
             return "other"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _excluded_by_name(tokens: tuple[str, ...]) -> str | None:
+    """What the words of an element's names exclude it as (``exclusion``), cached like them."""
+    if not tokens:
+        return None
+    words = set(tokens)
+    if words & _EXCLUDED_WORDS == {"footer"}:
+        return "footer"
+    if words & _EXCLUDED_WORDS or any(t.startswith(_EXCLUDED_PREFIXES) for t in tokens):
+        return "other"
+    joined = f" {' '.join(tokens)} "
+    if any(phrase in joined for phrase in _EXCLUDED_PHRASES):
+        return "other"
     return None
 
 
