@@ -81,6 +81,7 @@ __all__ = [
     "find_elements",
     "page_meta",
     "parse_page",
+    "word_key",
 ]
 
 
@@ -140,7 +141,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # A tag long enough to hold MAX_ATTRIBUTES attributes (each takes two characters at least).
 _LONG_TAG = re.compile(r"<([A-Za-z][^\s<>/]*)([^<>]{2000,})>")
 _ATTRIBUTE = re.compile(r"""[^\s=/>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
-_NON_WORD = re.compile(r"\W+")
+_WORD = re.compile(r"\w+")
 
 MAIN_SHARE = 0.8  # the main region holds this share of the voted text
 FALLBACK_RATIO = 2.0  # the prose region replaces trafilatura's when this much bigger
@@ -487,9 +488,13 @@ def _drop(doc: HtmlElement, selectors: Iterable[str]) -> None:
                 el.drop_tree()
 
 
-def _key(text: str) -> str:
-    """Text reduced to its word characters: how we match text from two sources."""
-    return _NON_WORD.sub("", text)
+def word_key(text: str) -> str:
+    """Text reduced to its word characters: how we match text from two sources.
+
+    Joining the words is the same as deleting what lies between them, and a
+    third faster: this runs for every block of every page extracted.
+    """
+    return "".join(_WORD.findall(text))
 
 
 def _fold(text: str) -> str:
@@ -608,10 +613,10 @@ def _site_names(doc: HtmlElement, article_ld: list[dict[str, Any]], url: str | N
         publisher = obj.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             names.add(publisher["name"])
-    keys = {_key(n).lower() for n in names if n}
+    keys = {word_key(n).lower() for n in names if n}
     if url:  # "www.example-news.co.uk" also names the site "examplenews"
         keys.update(
-            _key(label) for label in _host(url).split(".")[:-1] if label not in _GENERIC_LABELS
+            word_key(label) for label in _host(url).split(".")[:-1] if label not in _GENERIC_LABELS
         )
     keys.discard("")
     return keys
@@ -626,17 +631,17 @@ def _strip_site(title: str, sites: set[str], headline_keys: set[str]) -> str:
         if sep not in title:
             continue
         head, tail = title.rsplit(sep, 1)
-        tail_key = _key(tail).lower()
+        tail_key = word_key(tail).lower()
         if tail_key in sites or (
             len(tail_key) >= 3
             and any(len(s) >= 4 and (tail_key in s or s in tail_key) for s in sites)
         ):
             return _strip_site(head.strip(), sites, headline_keys)
         first, rest = title.split(sep, 1)
-        first_key = _key(first).lower()
+        first_key = word_key(first).lower()
         if first_key and first_key in sites:
             return _strip_site(rest.strip(), sites, headline_keys)
-        if _key(head).lower() in headline_keys:
+        if word_key(head).lower() in headline_keys:
             return head.strip()
     return title
 
@@ -660,10 +665,10 @@ def _title(
     title_el = doc.find(".//title")
     page_title = _fold(title_el.text_content()) if title_el is not None else ""
     sites = _site_names(doc, article_ld, url)
-    headline_keys = {_key(h).lower() for h in (*h1s, ld) if h}
+    headline_keys = {word_key(h).lower() for h in (*h1s, ld) if h}
     title = ""
     for candidate in (og, ld, _article_h1(doc), page_title):
-        if candidate and _key(candidate).lower() not in sites:  # og:title = site name: no
+        if candidate and word_key(candidate).lower() not in sites:  # og:title = site name: no
             title = _strip_site(candidate, sites, headline_keys)
             break
     return clean_text(title), (title, og, ld, page_title), tuple(h1s)
@@ -676,7 +681,7 @@ def _forms(titles: Iterable[str]) -> frozenset[str]:
         for sep in _TITLE_SEPARATORS:
             if sep in form:
                 forms.update((form.rsplit(sep, 1)[0], form.split(sep, 1)[0]))
-    return frozenset(k for k in (_key(f).lower() for f in forms if f) if len(k) >= 8)
+    return frozenset(k for k in (word_key(f).lower() for f in forms if f) if len(k) >= 8)
 
 
 def _article_h1(doc: HtmlElement) -> str:
@@ -1101,12 +1106,12 @@ def _vote(blocks: list[_Block], lines: list[str]) -> None:
     """
     for block in blocks:
         block.voted = False
-    keys = [_key(b.text) for b in blocks]
+    keys = [word_key(b.text) for b in blocks]
     by_key: dict[str, list[int]] = {}
     for i, k in enumerate(keys):
         if k:
             by_key.setdefault(k, []).append(i)
-    line_keys = [k for k in (_key(line) for line in lines) if k]
+    line_keys = [k for k in (word_key(line) for line in lines) if k]
     candidates: list[list[int]] = []
     for lk in line_keys:
         found = by_key.get(lk, [])
@@ -1248,7 +1253,7 @@ def _headline(page: _Page, own_title_keys: frozenset[str]) -> HtmlElement | None
         for b in page.blocks
         if b.tag in ("h1", "h2", "h3")
         and b.link < 0.5 * len(b.text)
-        and _key(b.text).lower() in own_title_keys
+        and word_key(b.text).lower() in own_title_keys
     ]
     return min(found, key=lambda b: (b.tag, b.index)).el if found else None
 
@@ -1311,7 +1316,7 @@ def _pick_article(page: _Page, region: HtmlElement, title_keys: frozenset[str]) 
         return region
     for article in holding:
         for heading in article.iter("h1", "h2"):
-            if _key(heading.text_content()).lower() in title_keys:
+            if word_key(heading.text_content()).lower() in title_keys:
                 return article
     return holding[0]
 
@@ -1388,7 +1393,7 @@ class _Boilerplate:
     def reason(self, block: _Block, region: HtmlElement) -> str | None:
         text = block.text
         n = len(text)
-        if _key(text).lower() in self.title_keys:
+        if word_key(text).lower() in self.title_keys:
             return "headline"
         if block.link > 0.5 * n and not _URLISH.match(text) and (n <= 200 or block.link > 0.7 * n):
             return "links"
@@ -1570,6 +1575,6 @@ def _paragraphs(blocks: list[_Block]) -> tuple[str, ...]:
     out = []
     for block in blocks:
         text = clean_text(block.text)
-        if text and _key(text):
+        if text and word_key(text):
             out.append(text)
     return tuple(out)

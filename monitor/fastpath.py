@@ -67,7 +67,14 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from monitor.errors import ConfigError
-from monitor.extract import ElementPath, extract_located, find_elements, page_meta, parse_page
+from monitor.extract import (
+    ElementPath,
+    extract_located,
+    find_elements,
+    page_meta,
+    parse_page,
+    word_key,
+)
 from monitor.models import Extracted, OutletRules, PageTime
 from monitor.text import text_hash
 from monitor.timestamps import exclusion
@@ -82,7 +89,6 @@ _MASKED_ATTRIBUTES = frozenset(("id", "class"))
 _DATE_ELEMENTS = frozenset(("time", "abbr", "meta"))
 _DATE_NAME = re.compile(r"date|time|publish|modif|updat|creat|stamp", re.I)
 _DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"\W+")
 # Words that can stand next to a number in a date or time, lower-cased.
 _TIME_WORDS = frozenset(
     (
@@ -283,7 +289,7 @@ def _holds(elements: list[HtmlElement], paragraphs: tuple[str, ...]) -> bool:
 
 
 def _key(text: str) -> str:
-    return _NON_WORD.sub("", unicodedata.normalize("NFC", text))
+    return word_key(unicodedata.normalize("NFC", text))
 
 
 # --- the page, as tokens -----------------------------------------------------
