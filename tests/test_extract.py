@@ -16,7 +16,7 @@ from html import escape
 import pytest
 
 from monitor.errors import ConfigError, ExtractError
-from monitor.extract import extract_article
+from monitor.extract import MAX_ATTRIBUTES, extract_article, parse_page
 from monitor.models import OutletRules
 
 URL = "https://www.example-news.test/world/2024/03/12/river-dam-vote"
@@ -379,3 +379,28 @@ def test_a_growing_discussion_never_becomes_the_article() -> None:
     story = STORY[:3]  # a short story: the thread soon holds far more text than it
     for count in (0, 3, 12, 40):
         assert extract_article(with_posts(count), URL, now=NOW).paragraphs == tuple(story)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "kept"),
+    [
+        (MAX_ATTRIBUTES, True),
+        (MAX_ATTRIBUTES + 1, False),
+        (300, True),  # long, few: the tag is over 2,000 characters and keeps them
+    ],
+)
+def test_only_a_tag_with_too_many_attributes_loses_them(attributes: int, kept: bool) -> None:
+    """libxml2 compares a tag's attributes pairwise; a page cannot make it do a million."""
+    written = " ".join(f"data-n{i}=value{i}" for i in range(attributes - 1))
+    link = "/search?q=" + "word+" * 1_000  # one attribute of 5,000 characters, always kept
+    doc = parse_page(
+        f'<html><body><a href="{link}">A link</a><p id="x" {written}>Text stays.</p>'
+        f"<p>After it.</p></body></html>"
+    )
+    tagged = doc.find(".//p")
+    assert tagged is not None
+    assert tagged.text == "Text stays."
+    assert (len(tagged.attrib) == attributes) is kept
+    assert (tagged.get("id") == "x") is kept
+    assert doc.find(".//a").get("href") == link
+    assert [p.text for p in doc.iter("p")] == ["Text stays.", "After it."]
