@@ -1005,11 +1005,12 @@ def exclusion(el: HtmlElement) -> str | None:
     tag = el.tag
     if not isinstance(tag, str) or tag in ("html", "body", "main"):
         return None
-    if tag == "footer" or (el.get("role") or "").lower() == "contentinfo":
+    role = (el.get("role") or "").lower()
+    if tag == "footer" or role == "contentinfo":
         return "footer"
-    if tag in _EXCLUDED_TAGS or (el.get("role") or "").lower() in _EXCLUDED_ROLES:
+    if tag in _EXCLUDED_TAGS or role in _EXCLUDED_ROLES:
         return "other"
-    named = _excluded_by_name(_tokens(el))
+    named = _excluded_by_name(el.get("class"), el.get("id"), el.get("aria-label"))
     if named is not None:
         return named
     if tag in ("section", "div", "ul", "ol"):
@@ -1021,8 +1022,13 @@ def exclusion(el: HtmlElement) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _excluded_by_name(tokens: tuple[str, ...]) -> str | None:
-    """What the words of an element's names exclude it as (``exclusion``), cached like them."""
+def _excluded_by_name(*names: str | None) -> str | None:
+    """What an element's class, id and aria-label exclude it as (``exclusion``).
+
+    Cached by the names themselves, like their words (``_words_of``): one
+    lookup for an element whose names the page used before.
+    """
+    tokens = _words_of(*names)
     if not tokens:
         return None
     words = set(tokens)
