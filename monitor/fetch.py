@@ -165,7 +165,7 @@ class Fetcher:
                 resolver or netguard.resolve_host,
                 allow_private=self.settings.allow_private_hosts,
                 trusted_hosts=self._trusted,
-                ssl_context=ssl_context or _default_ssl_context(),
+                ssl_context=ssl_context,  # None: the default, loaded at the first https page
                 timeout=self.settings.connect_timeout,
             )
         )
@@ -575,7 +575,7 @@ def is_loopback_host(host: str) -> bool:
 
 @functools.cache
 def _default_ssl_context() -> ssl.SSLContext:
-    """certifi's CA bundle (or SSL_CERT_FILE); loading it takes ~0.1 s, so once."""
+    """certifi's CA bundle (or SSL_CERT_FILE); loading it takes ~0.1 s, so once, when needed."""
     return httpx.create_ssl_context()
 
 

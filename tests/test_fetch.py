@@ -624,6 +624,22 @@ def client_context(certificate: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(certificate / "ca.pem"))
 
 
+async def test_https_without_a_context_of_its_own_checks_against_the_default_store(
+    tls_server: PageServer,
+) -> None:
+    """The default certificate store is loaded at the first https page, and it is used."""
+    tls_server.set("/a", ARTICLE)
+    dns = FakeDNS({"news.example": ["127.0.0.1"]})
+    with pytest.raises(FetchError, match="certificate"):  # self-signed: no public CA signed it
+        await fetch(
+            f"https://news.example:{tls_server.port}/a",
+            GUARDED,
+            resolver=dns,
+            trusted_hosts=["news.example"],
+        )
+    assert tls_server.requests_for("/a") == []
+
+
 async def test_https_keeps_sni_and_certificate_checks(
     tls_server: PageServer, certificate: Path
 ) -> None:
