@@ -323,8 +323,12 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
                 inside.append(None)
                 continue
             inner = exact or el in exact_roots
-            attributes = "".join(_attribute(el, k, v) for k, v in sorted(el.items()))
-            tokens.append(f"{_OPEN}{el.tag}{attributes}")
+            items = el.items()
+            if items:
+                items.sort()
+                tokens.append(_OPEN + el.tag + "".join([_attribute(el, k, v) for k, v in items]))
+            else:
+                tokens.append(_OPEN + el.tag)
             text(el.text, inner)
             inside.append(inner)
         elif event == "end":
