@@ -43,7 +43,14 @@ from monitor.models import (
     State,
 )
 from monitor.notify import plan_gone_notifications, plan_notifications
-from monitor.store import ArticleUpdate, NewNotification, NewVersion, Store, raw_response
+from monitor.store import (
+    CHECK_BATCH_SECONDS,
+    ArticleUpdate,
+    NewNotification,
+    NewVersion,
+    Store,
+    raw_response,
+)
 from monitor.text import text_hash
 from monitor.urls import outlet_of
 from monitor.workers import WorkerPool
@@ -94,7 +101,9 @@ class Checker:
     work, so in a pass of several articles it runs in a process pool sized to
     the machine (one worker per core) while the event loop keeps fetching; a
     single check, or a one-core machine, uses a worker thread instead. Database
-    writes happen on the event loop's thread, one transaction per check. Call
+    writes happen on the event loop's thread, each check whole; ``check_many``
+    commits them in batches (``Store.batched_checks``), and a batch waiting
+    for its next check is committed after ``CHECK_BATCH_SECONDS``. Call
     ``close`` to stop the pool's processes.
 
     With ``check.fast_path`` on, a page whose fingerprint matches the memo
@@ -136,7 +145,12 @@ class Checker:
             async with limit:
                 return await self.check(article)
 
-        results = list(await asyncio.gather(*(guarded(a) for a in articles)))
+        with self.store.batched_checks():
+            committer = asyncio.create_task(self._commit_waiting_checks())
+            try:
+                results = list(await asyncio.gather(*(guarded(a) for a in articles)))
+            finally:
+                committer.cancel()
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "checked %d articles in %.3f s; fast path %d; stage seconds %s",
@@ -146,6 +160,12 @@ class Checker:
                 dict(self.stage_seconds),
             )
         return results
+
+    async def _commit_waiting_checks(self) -> None:
+        """Commit a batch of checks that waits too long for its next one (``Store.batched_checks``)."""
+        while True:
+            await asyncio.sleep(CHECK_BATCH_SECONDS)
+            self.store.commit_checks(older_than=CHECK_BATCH_SECONDS)
 
     def close(self) -> None:
         """Stop the extraction worker processes, if any were started."""

@@ -6,7 +6,16 @@ recorded in the database itself; a database carrying a migration this release
 does not know came from a newer release and is refused rather than damaged.
 
 Everything a check learns is written in one transaction (``record_check``),
-so a crash leaves either the whole check or none of it. Times are stored as
+so a crash leaves either the whole check or none of it. A pass of many
+checks (``batched_checks``) shares transactions between them, each check
+inside its own savepoint: up to ``CHECK_BATCH`` checks or
+``CHECK_BATCH_SECONDS`` a commit. Each commit rewrites the pages a check
+touched (the checks table and its indexes, the article's row), about 40 KB
+of write-ahead log a check when each commits alone: 84 MB of disk writes
+for a pass of 2,000. A crash loses at most the checks of the open batch,
+whole, article rows included, so the next pass checks those articles again
+and finds the same edits; no alert can be sent before its version is
+committed, since any other transaction commits the batch first. Times are stored as
 ISO 8601 UTC strings; the page's own time strings are kept beside them.
 Callers get dataclasses from ``monitor.models``, never rows.
 """
@@ -15,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +52,9 @@ from monitor.models import (
 migrations = Migrations("monitor")
 
 # The error of an alert whose deliverer died while sending it (see claim_notifications).
+CHECK_BATCH = 50  # checks a batched pass commits together, at most ...
+CHECK_BATCH_SECONDS = 0.1  # ... and for at most this long: other writers wait for it
+
 INTERRUPTED_SEND = (
     "the service stopped while this alert was being sent: it may or may not have arrived,"
     " and it is not sent again"
@@ -340,6 +353,15 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+@dataclass
+class _CheckBatch:
+    """The checks ``record_check`` is writing together (``Store.batched_checks``)."""
+
+    users: int = 0  # batched_checks contexts open
+    started: float | None = None  # monotonic time its transaction began; None: none open
+    checks: int = 0  # checks written in that transaction
+
+
 class Store:
     """An open monitor database. Use as a context manager or call ``close``."""
 
@@ -356,6 +378,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open the database: {exc}") from exc
         self.db = sqlite_utils.Database(conn)
+        self._batch = _CheckBatch()
         self._migrate()
 
     def _migrate(self) -> None:
@@ -389,7 +412,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One IMMEDIATE transaction: writers queue on the busy timeout, never half-write."""
+        """One IMMEDIATE transaction: writers queue on the busy timeout, never half-write.
+
+        A batch of checks open on this connection is committed first, so that
+        nothing else waits behind it or joins it (an alert is claimed for
+        sending only once its version is committed).
+        """
+        self.commit_checks()
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -398,6 +427,59 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextmanager
+    def batched_checks(self) -> Iterator[None]:
+        """Within this, ``record_check`` writes checks in shared transactions (module doc).
+
+        Contexts may overlap (the service's pass and a "check now" from the
+        web UI share the connection): batching lasts while any is open. The
+        caller commits a batch that waits longer than ``CHECK_BATCH_SECONDS``
+        for its next check with ``commit_checks``; leaving commits it.
+        """
+        self._batch.users += 1
+        try:
+            yield
+        finally:
+            self._batch.users -= 1
+            self.commit_checks()
+
+    def commit_checks(self, older_than: float = 0.0) -> None:
+        """Commit the open batch of checks, if it began at least ``older_than`` seconds ago."""
+        batch = self._batch
+        if batch.started is None or time.monotonic() - batch.started < older_than:
+            return
+        batch.started, batch.checks = None, 0
+        conn = self.db.conn
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: could not save the last checks: {exc}") from exc
+
+    @contextmanager
+    def _check_transaction(self) -> Iterator[None]:
+        """``record_check``'s own transaction, or its savepoint in the open batch."""
+        batch = self._batch
+        if not batch.users:
+            with self.transaction():
+                yield
+            return
+        conn = self.db.conn
+        if batch.started is None:
+            conn.execute("BEGIN IMMEDIATE")
+            batch.started = time.monotonic()
+        conn.execute("SAVEPOINT one_check")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO one_check")
+            conn.execute("RELEASE one_check")
+            raise
+        conn.execute("RELEASE one_check")
+        batch.checks += 1
+        self.commit_checks(0.0 if batch.checks >= CHECK_BATCH else CHECK_BATCH_SECONDS)
 
     # -- articles ---------------------------------------------------------
 
@@ -600,8 +682,9 @@ class Store:
 
         The alerts go into the outbox in the same transaction as the version,
         so a crash can never leave an edit without its alerts or the reverse.
+        Inside ``batched_checks`` it is one savepoint of the batch's transaction.
         """
-        with self.transaction():
+        with self._check_transaction():
             stored: Version | None = None
             version_n = None
             outcome = check.outcome

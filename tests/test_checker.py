@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,3 +69,33 @@ async def test_retry_after_pushes_the_next_check_back(server: PageServer, tmp_pa
         # Backoff alone would retry in two minutes; the host asked for half an hour.
         wanted = datetime.now(UTC) + timedelta(minutes=29)
         assert store.article(added.article.id).next_check_at >= wanted
+
+
+async def test_a_pass_commits_its_finished_checks_while_a_slow_page_is_still_loading(
+    server: PageServer, tmp_path: Path
+) -> None:
+    """Checks are written in batches, and a batch waits at most a moment for its next check."""
+    server.set("/fast", page(PARAGRAPHS))
+    server.set("/slow", page(PARAGRAPHS[:2]), delay_s=3.0)
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        added = add_urls(
+            store, [server.url("/fast"), server.url("/slow")], now=NOW, allow_private=True
+        )
+        async with Fetcher(SETTINGS.fetch) as fetcher:
+            checker = Checker(store, SETTINGS, fetcher, clock=lambda: NOW)
+            running = asyncio.create_task(checker.check_many([a.article for a in added]))
+            committed: list[tuple[str, str]] = []
+            while not committed and not running.done():
+                await asyncio.sleep(0.02)
+                with sqlite3.connect(path) as other:  # what another process sees
+                    committed = other.execute(
+                        "SELECT articles.url, checks.outcome FROM checks JOIN articles"
+                        " ON articles.id = checks.article_id"
+                    ).fetchall()
+            assert not running.done(), "the slow page was answered before the fast check was seen"
+            assert committed == [(server.url("/fast"), "new")]
+            results = await running
+        assert [r.outcome for r in results] == [Outcome.NEW, Outcome.NEW]
+        with sqlite3.connect(path) as other:
+            assert other.execute("SELECT count(*) FROM checks").fetchone()[0] == 2

@@ -1,4 +1,7 @@
+import signal
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -7,7 +10,14 @@ import pytest
 
 from monitor.errors import NotFoundError, StoreError
 from monitor.models import Check, DiffStats, Kind, Outcome, State
-from monitor.store import ArticleUpdate, EditFilter, NewVersion, Store, migrations
+from monitor.store import (
+    CHECK_BATCH,
+    ArticleUpdate,
+    EditFilter,
+    NewVersion,
+    Store,
+    migrations,
+)
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -203,3 +213,117 @@ def test_count_edits_agrees_with_find_edits_under_every_filter(tmp_path: Path) -
             assert store.count_edits(wanted) == len(store.find_edits(wanted)), wanted
         assert store.count_edits(EditFilter()) == 6
         assert store.count_edits(EditFilter(outlet="a.example")) == 3
+
+
+# -- checks written in batches ------------------------------------------------------------------
+
+
+def checked(store: Store, article_id: int, body: str | None = None) -> None:
+    """One check of ``article_id``: a new version with ``body``, else unchanged."""
+    outcome = Outcome.UNCHANGED if body is None else Outcome.CHANGED
+    store.record_check(
+        article_id,
+        Check(article_id=article_id, at=NOW, outcome=outcome, http_status=200),
+        update=ArticleUpdate(etag=f'"{body}"'),
+        new_version=None if body is None else new_version(body, body),
+    )
+
+
+def seen_by_another_connection(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM checks").fetchone()[0]
+
+
+def test_batched_checks_are_committed_together(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        ids = [
+            store.add_article(f"https://example.com/{i}", "example.com", now=NOW)[0].id
+            for i in range(CHECK_BATCH + 3)
+        ]
+        with store.batched_checks():
+            checked(store, ids[0], "First text.")
+            checked(store, ids[1])
+            # written, and read back by this connection, not yet committed for the others
+            assert store.latest_version(ids[0]).body == "First text."
+            assert seen_by_another_connection(path) == 0
+            store.commit_checks(older_than=60)  # began less than a minute ago: stays open
+            assert seen_by_another_connection(path) == 0
+            store.commit_checks()
+            assert seen_by_another_connection(path) == 2
+            for article_id in ids[2 : 2 + CHECK_BATCH]:
+                checked(store, article_id)
+            assert seen_by_another_connection(path) == 2 + CHECK_BATCH  # a full batch commits
+            checked(store, ids[-1], "Last text.")
+            assert seen_by_another_connection(path) == 2 + CHECK_BATCH
+        assert seen_by_another_connection(path) == len(ids)  # leaving commits the rest
+        assert store.article(ids[-1]).etag == '"Last text."'
+        assert [v.body for v in store.versions(ids[-1])] == ["Last text."]
+
+
+def test_a_check_that_fails_in_a_batch_leaves_the_others_whole(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        first, second = (
+            store.add_article(f"https://example.com/{i}", "example.com", now=NOW)[0].id
+            for i in range(2)
+        )
+        with store.batched_checks():
+            checked(store, first, "Kept.")
+            bad = Check(article_id=second, at=NOW, outcome=Outcome.NEW, http_status=200)
+            # A naive datetime makes the check row fail after the version row was inserted.
+            naive = ArticleUpdate(next_check_at=datetime(2026, 1, 1))
+            with pytest.raises(ValueError):
+                store.record_check(second, bad, update=naive, new_version=new_version("Lost."))
+            checked(store, first)
+        assert seen_by_another_connection(path) == 2
+        assert [v.body for v in store.versions(first)] == ["Kept."]
+        assert store.versions(second) == [] and store.checks(second) == []
+
+
+def test_another_transaction_commits_the_batch_first(tmp_path: Path) -> None:
+    """Nothing joins a batch or waits behind it: an alert's claim sees only committed versions."""
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        first = store.add_article("https://example.com/a", "example.com", now=NOW)[0].id
+        with store.batched_checks(), store.batched_checks():  # the service and a "check now"
+            checked(store, first, "Text.")
+            assert seen_by_another_connection(path) == 0
+            store.add_article("https://example.com/b", "example.com", now=NOW)
+            assert seen_by_another_connection(path) == 1
+            checked(store, first)
+        assert seen_by_another_connection(path) == 2
+        checked(store, first)  # outside any batch: its own transaction, committed at once
+        assert seen_by_another_connection(path) == 3
+
+
+def test_a_batch_cut_short_loses_whole_checks_only(tmp_path: Path) -> None:
+    """Killed with a batch open: its checks are gone whole, article rows included."""
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        for i in range(3):
+            store.add_article(f"https://example.com/{i}", "example.com", now=NOW)
+    script = (
+        "import os, sys\n"
+        "sys.path[:0] = [os.getcwd()]\n"
+        "from tests.test_store import checked\n"
+        "from monitor.store import Store\n"
+        f"s = Store({str(path)!r})\n"
+        "with s.batched_checks():\n"
+        "    checked(s, 1, 'Committed.')\n"
+        "    s.commit_checks()\n"
+        "    checked(s, 2, 'Lost.')\n"
+        "    checked(s, 3)\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    killed = subprocess.run([sys.executable, "-c", script], cwd=root, timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    with Store(path) as store:
+        assert [v.body for v in store.versions(1)] == ["Committed."]
+        assert store.article(1).etag == '"Committed."'
+        for lost in (2, 3):
+            assert store.versions(lost) == [] and store.checks(lost) == []
+            assert store.article(lost).etag is None
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
