@@ -23,7 +23,9 @@ extract, fast_path, compare, store; checks overlap, so these add up to more
 than the wall time), how many checks the unchanged-article fast path
 answered, the CPU seconds (``wait4``: the check and the worker processes
 it waited for), the peak resident memory of the largest process of the
-check (``VmHWM`` from /proc, read every 100 ms), and the outcomes. A
+check (``VmHWM`` from /proc, read every 100 ms), the bytes it wrote to
+storage (``ru_oublock``: the database's write-ahead log and checkpoints,
+urlwatch's cache), and the outcomes. A
 wrong outcome is counted as a mismatch; any mismatch exits 1.
 
 With ``--urlwatch`` (or a ``urlwatch`` on PATH), urlwatch checks the same
@@ -86,6 +88,7 @@ class Run:
     wall: float
     cpu: float
     maxrss_mb: float
+    disk_mb: float  # written to storage (``ru_oublock``, 512-byte units), children included
     returncode: int
     stdout: str
     stderr: str
@@ -154,6 +157,7 @@ def timed(label: str, args: list[str], articles: int, env: dict[str, str], cwd: 
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         maxrss_mb=peak_mb or usage.ru_maxrss / 1024,
+        disk_mb=usage.ru_oublock * 512 / 1e6,
         returncode=proc.returncode,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
@@ -261,7 +265,7 @@ def report(run: Run, baseline: Run | None = None) -> None:
     print(
         f"  {run.label:<24} {run.wall:7.2f} s  {run.per_second:7.1f} articles/s  "
         f"CPU {run.cpu:6.2f} s ({1000 * run.cpu / max(run.articles, 1):5.1f} ms/article)  "
-        f"peak {run.maxrss_mb:6.1f} MB  exit {run.returncode}"
+        f"peak {run.maxrss_mb:6.1f} MB  disk writes {run.disk_mb:6.1f} MB  exit {run.returncode}"
     )
     if run.stages:
         stages = "  ".join(f"{k} {run.stages.get(k, 0.0):.2f}" for k in STAGES)

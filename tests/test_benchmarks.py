@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ def test_pass_benchmark_gets_every_outcome_right() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "outcome mismatches: 0" in done.stdout
+    assert re.search(r"monitor edited .* disk writes +\d+\.\d MB", done.stdout)
     # each repetition starts again from the same state, so each finds the same edits
     assert "changed=4 unchanged=16" in done.stdout
     assert "not_modified=20" in done.stdout
