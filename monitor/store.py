@@ -52,7 +52,7 @@ from monitor.models import (
 migrations = Migrations("monitor")
 
 # The error of an alert whose deliverer died while sending it (see claim_notifications).
-CHECK_BATCH = 50  # checks a batched pass commits together, at most ...
+CHECK_BATCH = 200  # checks a batched pass commits together, at most ...
 CHECK_BATCH_SECONDS = 0.1  # ... and for at most this long: other writers wait for it
 
 INTERRUPTED_SEND = (
