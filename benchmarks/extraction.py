@@ -239,7 +239,7 @@ def time_fast_path(htmls: dict[str, str], repeat: int) -> None:
             if memo is not None:
                 memos[key] = memo
     cpu: dict[str, float] = {}
-    answered = set()
+    answered: set[str] = set()
     for _ in range(max(1, repeat)):
         for key, memo in memos.items():
             started = time.process_time()

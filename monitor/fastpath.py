@@ -312,17 +312,16 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
 
     exact_roots = {*body, *doc.iter("head")}
     kept = {a for el in body for a in (el, *el.iterancestors())}
-    # Per open element: whether its text is exact, or None when it is left out.
-    inside: list[bool | None] = [False]
+    exact = [False]  # per open element: whether the text inside it is kept exactly
+    left_out: HtmlElement | None = None  # skipped whole: its "end" comes next, its tail counts
     walk = etree.iterwalk(doc, events=("start", "end", "comment", "pi"))
     for event, el in walk:
         if event == "start":
-            exact = bool(inside[-1])
             if el not in kept and _ignored(el):
-                walk.skip_subtree()  # its "end" still comes: only its tail counts then
-                inside.append(None)
+                walk.skip_subtree()
+                left_out = el
                 continue
-            inner = exact or el in exact_roots
+            inner = exact[-1] or el in exact_roots
             items = el.items()
             if items:
                 items.sort()
@@ -330,13 +329,13 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
             else:
                 tokens.append(_OPEN + el.tag)
             text(el.text, inner)
-            inside.append(inner)
-        elif event == "end":
-            if inside.pop() is not None:
-                tokens.append(_CLOSE)
-            text(el.tail, bool(inside[-1]))
-        else:  # a comment or processing instruction lxml kept: its tail still counts
-            text(el.tail, bool(inside[-1]))
+            exact.append(inner)
+        elif event == "end" and el is not left_out:
+            exact.pop()
+            tokens.append(_CLOSE)
+            text(el.tail, exact[-1])
+        else:  # a left-out element's end, a comment or an instruction: only the tail counts
+            text(el.tail, exact[-1])
     _mask_numbers(tokens, texts)
     return tokens
 

@@ -15,8 +15,10 @@ of write-ahead log a check when each commits alone: 84 MB of disk writes
 for a pass of 2,000. A crash loses at most the checks of the open batch,
 whole, article rows included, so the next pass checks those articles again
 and finds the same edits; no alert can be sent before its version is
-committed, since any other transaction commits the batch first. Times are stored as
-ISO 8601 UTC strings; the page's own time strings are kept beside them.
+committed, since any other transaction commits the batch first.
+
+Times are stored as ISO 8601 UTC strings; the page's own time strings are
+kept beside them.
 Callers get dataclasses from ``monitor.models``, never rows.
 """
 
@@ -51,10 +53,10 @@ from monitor.models import (
 
 migrations = Migrations("monitor")
 
-# The error of an alert whose deliverer died while sending it (see claim_notifications).
 CHECK_BATCH = 200  # checks a batched pass commits together, at most ...
 CHECK_BATCH_SECONDS = 0.1  # ... and for at most this long: other writers wait for it
 
+# The error of an alert whose deliverer died while sending it (see claim_notifications).
 INTERRUPTED_SEND = (
     "the service stopped while this alert was being sent: it may or may not have arrived,"
     " and it is not sent again"
@@ -697,22 +699,20 @@ class Store:
                 version_n = stored.n
             # Plain SQL, not sqlite-utils' insert/update: those read the table's schema
             # first, a dozen statements a check, a tenth of a 304 pass's CPU.
-            self.db.execute(
-                "INSERT INTO checks (article_id, at, outcome, http_status, duration_ms,"
-                " bytes_read, error, version_n, updated_at, updated_raw)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    article_id,
-                    to_iso(check.at),
-                    outcome.value,
-                    check.http_status,
-                    check.duration_ms,
-                    check.bytes_read,
-                    check.error,
-                    version_n or check.version_n,
-                    to_iso(update.updated_at),
-                    update.updated_raw,
-                ],
+            self._insert(
+                "checks",
+                {
+                    "article_id": article_id,
+                    "at": to_iso(check.at),
+                    "outcome": outcome.value,
+                    "http_status": check.http_status,
+                    "duration_ms": check.duration_ms,
+                    "bytes_read": check.bytes_read,
+                    "error": check.error,
+                    "version_n": version_n or check.version_n,
+                    "updated_at": to_iso(update.updated_at),
+                    "updated_raw": update.updated_raw,
+                },
             )
             changes = _article_changes(update)
             changes["last_checked_at"] = to_iso(check.at)

@@ -232,19 +232,22 @@ _WIDE = str.maketrans(
 # Labels of visible dates. English labels must be capitalised ("Updated",
 # "UPDATED"), which keeps "the figures were updated on March 3" in prose out.
 _KO_SUFFIX = r"(?:\s*(?:일시|일자|시간|시각|일))?(?![가-힣])"
+_UPDATED_WORDS = ("updated", "modified", "edited", "revised")
+_POSTED_WORDS = ("published", "posted", "created")
+_UPDATED_WORDS_KO = ("수정", "업데이트", "갱신")
+_POSTED_WORDS_KO = ("입력", "등록", "작성", "게재", "발행", "송고")
 _LABEL = re.compile(
-    r"(?P<updated>\b(?:last\s+)?(?:updated|modified|edited|revised)(?:\s+(?:on|at))?\b"
-    r"|(?<![가-힣])(?:최종\s*수정|최종\s*업데이트|수정|업데이트|갱신)" + _KO_SUFFIX + ")"
-    r"|(?P<posted>\b(?:(?:first|originally)\s+)?(?:published|posted|created)(?:\s+(?:on|at))?\b"
-    r"|(?<![가-힣])(?:기사\s*입력|최초\s*입력|입력|등록|작성|게재|발행|송고)" + _KO_SUFFIX + ")",
+    rf"(?P<updated>\b(?:last\s+)?(?:{'|'.join(_UPDATED_WORDS)})(?:\s+(?:on|at))?\b"
+    rf"|(?<![가-힣])(?:최종\s*수정|최종\s*업데이트|{'|'.join(_UPDATED_WORDS_KO)}){_KO_SUFFIX})"
+    rf"|(?P<posted>\b(?:(?:first|originally)\s+)?(?:{'|'.join(_POSTED_WORDS)})(?:\s+(?:on|at))?\b"
+    rf"|(?<![가-힣])(?:기사\s*입력|최초\s*입력|{'|'.join(_POSTED_WORDS_KO)}){_KO_SUFFIX})",
     re.IGNORECASE,
 )
 _MAX_LABELLED_LINE = 300  # longer lines are prose, not a dateline
-# The words every _LABEL match holds, with its flags: a line without one has no label.
-# Searched first, because _LABEL, which can begin anywhere, costs twice as much a line.
+# Every _LABEL match holds one of its words, found with its flags: a line without
+# one has no label. Searched first: _LABEL, which can begin anywhere, costs twice as much.
 _LABEL_WORD = re.compile(
-    "updated|modified|edited|revised|published|posted|created"
-    "|수정|업데이트|갱신|입력|등록|작성|게재|발행|송고",
+    "|".join((*_UPDATED_WORDS, *_POSTED_WORDS, *_UPDATED_WORDS_KO, *_POSTED_WORDS_KO)),
     re.IGNORECASE,
 )
 
