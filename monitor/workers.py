@@ -18,6 +18,12 @@ already in its pipe when it finishes one. With one at a time a worker sat
 idle after each answer until the loop, busy fetching, got round to reading
 it and sending more: the edited benchmark pass took about 10% longer.
 
+Workers are started as plain ``python -c`` processes given the two pipes,
+not through ``multiprocessing``: its spawn start runs the parent's main
+script again in each worker (for ``monitor check`` that is the whole CLI,
+about half a second of CPU per worker, as long as the fast path spends on
+1,000 pages) and starts a resource-tracker process besides.
+
 A worker that dies (killed, out of memory) breaks the pool:
 ``BrokenProcessPool`` for every job in flight and after, and the caller
 carries on without it.
@@ -26,17 +32,19 @@ carries on without it.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import json
 import os
 import pickle
 import signal
 import struct
+import subprocess
+import sys
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
@@ -46,11 +54,16 @@ T = TypeVar("T")
 
 DEPTH = 2  # jobs given to a worker at once: measured, 3 was no faster than 2
 _FRAME = struct.Struct("!Q")  # each job on its pipe: its length, then its pickle
+# A worker's whole program: the parent's import path, then serve the two pipes.
+_BOOT = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from monitor.workers import _serve; _serve(int(sys.argv[2]), int(sys.argv[3]))"
+)
 
 
 @dataclass(eq=False)
 class _Worker:
-    process: BaseProcess
+    process: subprocess.Popen[bytes]
     jobs: Connection  # our end of its job pipe, written without blocking
     answers: Connection  # our end of its answer pipe
     waiting: deque[asyncio.Future[Any]] = field(default_factory=deque)  # answers due, in order
@@ -92,28 +105,33 @@ class WorkerPool:
         workers, self._workers = self._workers, []
         for worker in workers:
             self._forget(worker)
-            worker.jobs.close()  # the end of its job pipe: it exits when it reads that
-        for worker in workers:
-            worker.process.join(timeout=10)
-            if worker.process.is_alive():
-                worker.process.terminate()
-            worker.answers.close()
+        _stop(workers)
 
     def _start(self) -> None:
-        # spawn, not fork: forking a process that runs threads and an event loop is unsafe.
-        ctx = multiprocessing.get_context("spawn")
+        # A new interpreter, not fork: forking a process that runs threads and an
+        # event loop is unsafe.
         self._loop = asyncio.get_running_loop()
+        path = json.dumps(sys.path)
         for _ in range(self.size):
-            their_jobs, our_jobs = ctx.Pipe(duplex=False)
-            our_answers, their_answers = ctx.Pipe(duplex=False)
-            process = ctx.Process(target=_serve, args=(their_jobs, their_answers), daemon=True)
-            process.start()
-            their_jobs.close()
-            their_answers.close()
-            os.set_blocking(our_jobs.fileno(), False)
-            worker = _Worker(process, our_jobs, our_answers)
-            self._loop.add_reader(our_answers.fileno(), self._answered, worker)
+            their_jobs, our_jobs = os.pipe()
+            our_answers, their_answers = os.pipe()
+            process = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, path, str(their_jobs), str(their_answers)],
+                pass_fds=(their_jobs, their_answers),
+                stdin=subprocess.DEVNULL,
+            )
+            os.close(their_jobs)
+            os.close(their_answers)
+            os.set_blocking(our_jobs, False)
+            worker = _Worker(
+                process,
+                Connection(our_jobs, readable=False),
+                Connection(our_answers, writable=False),
+            )
+            self._loop.add_reader(our_answers, self._answered, worker)
             self._workers.append(worker)
+        # A pool dropped without close() still stops its workers (and reaps them).
+        weakref.finalize(self, _stop, self._workers)
 
     def _dispatch(self) -> None:
         """Send queued jobs, in order, each to the least busy worker that has room."""
@@ -194,12 +212,26 @@ class WorkerPool:
                 self._loop.remove_writer(worker.jobs.fileno())
 
 
-def _serve(jobs: Connection, answers: Connection) -> None:
+def _stop(workers: list[_Worker]) -> None:
+    """Close each worker's job pipe (it exits when it reads the end) and wait for it."""
+    for worker in workers:
+        worker.jobs.close()
+    for worker in workers:
+        try:
+            worker.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        worker.answers.close()
+
+
+def _serve(jobs: int, answers_fd: int) -> None:
     """A worker: run each job read, send back (True, result) or (False, exception)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    answers = Connection(answers_fd, readable=False)
     while True:
-        header = _read_exactly(jobs.fileno(), _FRAME.size)
-        payload = _read_exactly(jobs.fileno(), _FRAME.unpack(header)[0]) if header else None
+        header = _read_exactly(jobs, _FRAME.size)
+        payload = _read_exactly(jobs, _FRAME.unpack(header)[0]) if header else None
         if payload is None:  # the pool closed its end: no more jobs
             return
         try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -125,3 +127,28 @@ async def test_a_cancelled_caller_does_not_take_another_callers_answer() -> None
         assert queued.cancelled()
     finally:
         pool.close()
+
+
+def _main_script() -> str | None:
+    return getattr(sys.modules["__main__"], "__file__", None)
+
+
+async def test_a_worker_does_not_run_the_parents_main_script_again() -> None:
+    """multiprocessing's spawn would import the whole CLI again in each worker."""
+    pool = WorkerPool(1)
+    try:
+        assert _main_script() is not None  # pytest's
+        assert await pool.run(_main_script) is None
+        assert await pool.run(partial(os.getppid)) == os.getpid()
+    finally:
+        pool.close()
+
+
+def test_a_pool_dropped_without_closing_still_stops_its_workers() -> None:
+    async def forget_to_close() -> int:
+        return await WorkerPool(1).run(os.getpid)
+
+    pid = asyncio.run(forget_to_close())  # its loop closed: nothing refers to the pool
+    gc.collect()
+    with pytest.raises(ProcessLookupError):  # exited and reaped
+        os.kill(pid, 0)
