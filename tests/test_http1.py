@@ -523,3 +523,84 @@ async def test_pool_makes_room_by_closing_connections_that_went_stale_elsewhere(
                 await old.ended[0].wait()  # which was closed
         finally:
             pool.close()
+
+
+# --- the framing, read here rather than by h11 -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello!",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nX-Space : before the colon\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\n folded first line\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
+        b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+        b"HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok",
+    ],
+    ids=[
+        "two-lengths",
+        "negative-length",
+        "listed-lengths-differ",
+        "unknown-transfer-coding",
+        "space-before-colon",
+        "fold-without-header",
+        "chunk-size-not-hex",
+        "chunk-longer-than-its-size",
+        "unasked-switch",
+        "four-digit-status",
+    ],
+)
+async def test_badly_framed_answers_are_one_line_errors_and_not_reused(answer: bytes) -> None:
+    async with RawServer([answer], [ok(b"next")]) as server:
+        async with Fetcher(LOCAL) as fetcher:
+            with pytest.raises(FetchError) as caught:
+                await fetcher.fetch(server.url("/a"))
+            after = await fetcher.fetch(server.url("/b"))
+        assert_one_line(caught.value)
+        assert after.text == "next"
+        assert server.connections == 2
+
+
+async def test_lenient_answers_are_read_as_h11_reads_them() -> None:
+    """Bare LF line ends, a folded header, repeated equal lengths, a blank line first."""
+    lenient = (
+        b"\r\nHTTP/1.1 200 OK\nContent-Length: 5, 5\nX-Folded: one\r\n  two\r\nX-Empty:\r\n\nhello"
+    )
+    async with RawServer([lenient, ok(b"next")]) as server:
+        async with Fetcher(LOCAL) as fetcher:
+            page = await fetcher.fetch(server.url("/a"))
+            after = await fetcher.fetch(server.url("/b"))
+        assert page.text == "hello"
+        headers = dict(page.headers)
+        assert headers["x-folded"] == "one two"
+        assert headers["x-empty"] == ""
+        assert after.text == "next"
+        assert server.connections == 1  # a whole answer with nothing after it: kept
+
+
+async def test_an_answer_with_both_framings_is_read_by_its_chunks_and_not_reused() -> None:
+    """Transfer-Encoding wins over Content-Length, and such a connection is never trusted again."""
+    both = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n0\r\n\r\n"
+    )
+    async with RawServer([both, ok(b"WRONG")], [ok(b"next")]) as server:
+        async with Fetcher(LOCAL) as fetcher:
+            page = await fetcher.fetch(server.url("/a"))
+            after = await fetcher.fetch(server.url("/b"))
+        assert (page.text, after.text) == ("hello", "next")
+        assert server.connections == 2
+
+
+async def test_a_request_header_that_would_split_the_request_is_never_sent() -> None:
+    async with RawServer([ok(b"never")]) as server:
+        async with Fetcher(LOCAL) as fetcher:
+            with pytest.raises(FetchError) as caught:
+                await fetcher.fetch(server.url("/a"), etag='"v1"\r\nX-Injected: yes')
+        assert "could not send the request" in assert_one_line(caught.value)
+        assert all(b"X-Injected" not in head for seen in server.requests for head in seen)
