@@ -16,7 +16,6 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,7 +52,7 @@ from monitor.store import (
 )
 from monitor.text import text_hash
 from monitor.urls import outlet_of
-from monitor.workers import WorkerPool
+from monitor.workers import BrokenWorkerPool, WorkerPool
 
 if TYPE_CHECKING:  # imported when a page is first extracted: a 304 pass never loads the extractor
     from monitor.fastpath import Examined, Memo
@@ -190,7 +189,7 @@ class Checker:
         if self._pool is not None:
             try:
                 return await self._pool.run(work)
-            except BrokenProcessPool:
+            except BrokenWorkerPool:
                 # A worker died (killed, out of memory): carry on in threads, never lose checks.
                 log.warning("extraction worker pool broke; extracting in threads from now on")
                 self._pool = None

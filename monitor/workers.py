@@ -24,8 +24,9 @@ script again in each worker (for ``monitor check`` that is the whole CLI,
 about half a second of CPU per worker, as long as the fast path spends on
 1,000 pages) and starts a resource-tracker process besides.
 
+A worker runs ``monitor.worker_process``, which imports next to nothing.
 A worker that dies (killed, out of memory) breaks the pool:
-``BrokenProcessPool`` for every job in flight and after, and the caller
+``BrokenWorkerPool`` for every job in flight and after, and the caller
 carries on without it.
 """
 
@@ -35,37 +36,37 @@ import asyncio
 import json
 import os
 import pickle
-import signal
-import struct
 import subprocess
 import sys
 import weakref
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
-__all__ = ["WorkerPool"]
+from monitor.worker_process import frame, read_frame
+
+__all__ = ["BrokenWorkerPool", "WorkerPool"]
 
 T = TypeVar("T")
 
 DEPTH = 2  # jobs given to a worker at once: measured, 3 was no faster than 2
-_FRAME = struct.Struct("!Q")  # each job on its pipe: its length, then its pickle
 # A worker's whole program: the parent's import path, then serve the two pipes.
 _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    "from monitor.workers import _serve; _serve(int(sys.argv[2]), int(sys.argv[3]))"
+    "from monitor.worker_process import serve; serve(int(sys.argv[2]), int(sys.argv[3]))"
 )
+
+
+class BrokenWorkerPool(Exception):
+    """A worker process died: the pool takes no more jobs."""
 
 
 @dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen[bytes]
-    jobs: Connection  # our end of its job pipe, written without blocking
-    answers: Connection  # our end of its answer pipe
+    jobs: int  # our end of its job pipe, written without blocking
+    answers: int  # our end of its answer pipe (blocking: an answer is read whole)
     waiting: deque[asyncio.Future[Any]] = field(default_factory=deque)  # answers due, in order
     unsent: bytearray = field(default_factory=bytearray)  # jobs its pipe could not take yet
 
@@ -90,8 +91,9 @@ class WorkerPool:
     async def run(self, work: Callable[[], T]) -> T:
         """``work()`` in a worker; its exception, if it raised one, is raised here."""
         if self._broken:
-            raise BrokenProcessPool("an extraction worker died")
-        payload = bytes(ForkingPickler.dumps(work))  # a job that does not pickle fails alone
+            raise BrokenWorkerPool("an extraction worker died")
+        # A job that does not pickle fails alone, here.
+        payload = pickle.dumps(work, pickle.HIGHEST_PROTOCOL)
         if not self._workers:
             self._start()
         assert self._loop is not None
@@ -123,11 +125,7 @@ class WorkerPool:
             os.close(their_jobs)
             os.close(their_answers)
             os.set_blocking(our_jobs, False)
-            worker = _Worker(
-                process,
-                Connection(our_jobs, readable=False),
-                Connection(our_answers, writable=False),
-            )
+            worker = _Worker(process, our_jobs, our_answers)
             self._loop.add_reader(our_answers, self._answered, worker)
             self._workers.append(worker)
         # A pool dropped without close() still stops its workers (and reaps them).
@@ -143,7 +141,7 @@ class WorkerPool:
             if job.future.done():  # its caller was cancelled while it queued
                 continue
             worker.waiting.append(job.future)
-            self._send(worker, _FRAME.pack(len(job.payload)) + job.payload)
+            self._send(worker, frame(job.payload))
 
     def _send(self, worker: _Worker, frame: bytes) -> None:
         if worker.unsent:  # earlier jobs are still waiting for room: keep the order
@@ -153,7 +151,7 @@ class WorkerPool:
         if written is not None and written < len(frame):
             worker.unsent += frame[written:]
             assert self._loop is not None
-            self._loop.add_writer(worker.jobs.fileno(), self._flush, worker)
+            self._loop.add_writer(worker.jobs, self._flush, worker)
 
     def _flush(self, worker: _Worker) -> None:
         """The job pipe has room again: write what waited for it."""
@@ -162,12 +160,12 @@ class WorkerPool:
             return
         del worker.unsent[:written]
         if not worker.unsent and self._loop is not None:
-            self._loop.remove_writer(worker.jobs.fileno())
+            self._loop.remove_writer(worker.jobs)
 
     def _write(self, worker: _Worker, data: bytes | bytearray) -> int | None:
         """Bytes written (0 when the pipe is full); None when the worker is gone."""
         try:
-            return os.write(worker.jobs.fileno(), data)
+            return os.write(worker.jobs, data)
         except BlockingIOError:
             return 0
         except OSError:  # its end of the pipe is closed: it died
@@ -177,10 +175,13 @@ class WorkerPool:
     def _answered(self, worker: _Worker) -> None:
         """The worker's answer pipe is readable: its answer, or its end (it died)."""
         try:
-            ok, value = worker.answers.recv()
-        except (EOFError, OSError):
+            message = read_frame(worker.answers)
+        except OSError:
+            message = None
+        if message is None:
             self._break()
             return
+        ok, value = pickle.loads(message)
         future = worker.waiting.popleft()
         if not future.done():
             if ok:
@@ -193,7 +194,7 @@ class WorkerPool:
         if self._broken:
             return
         self._broken = True
-        broken = BrokenProcessPool("an extraction worker died")
+        broken = BrokenWorkerPool("an extraction worker died")
         futures = [job.future for job in self._queue]
         self._queue.clear()
         for worker in self._workers:
@@ -207,51 +208,20 @@ class WorkerPool:
 
     def _forget(self, worker: _Worker) -> None:
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.remove_reader(worker.answers.fileno())
+            self._loop.remove_reader(worker.answers)
             if worker.unsent:
-                self._loop.remove_writer(worker.jobs.fileno())
+                self._loop.remove_writer(worker.jobs)
 
 
 def _stop(workers: list[_Worker]) -> None:
     """Close each worker's job pipe (it exits when it reads the end) and wait for it."""
     for worker in workers:
-        worker.jobs.close()
+        os.close(worker.jobs)
     for worker in workers:
         try:
             worker.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.process.kill()
             worker.process.wait()
-        worker.answers.close()
-
-
-def _serve(jobs: int, answers_fd: int) -> None:
-    """A worker: run each job read, send back (True, result) or (False, exception)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    answers = Connection(answers_fd, readable=False)
-    while True:
-        header = _read_exactly(jobs, _FRAME.size)
-        payload = _read_exactly(jobs, _FRAME.unpack(header)[0]) if header else None
-        if payload is None:  # the pool closed its end: no more jobs
-            return
-        try:
-            work = pickle.loads(payload)
-            answer: tuple[bool, Any] = (True, work())
-        except Exception as exc:
-            answer = (False, exc)
-        try:
-            answers.send(answer)
-        except Exception as exc:  # an answer that does not pickle
-            answers.send((False, RuntimeError(f"extraction worker: {type(exc).__name__}: {exc}")))
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    """``size`` bytes from ``fd``; None at the end of the pipe."""
-    chunks: list[bytes] = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+        os.close(worker.answers)
+    workers.clear()  # the finalizer, holding this same list, has nothing left to stop

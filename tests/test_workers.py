@@ -7,12 +7,11 @@ import gc
 import os
 import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 import pytest
 
-from monitor.workers import WorkerPool
+from monitor.workers import BrokenWorkerPool, WorkerPool
 
 pytestmark = pytest.mark.anyio
 
@@ -70,8 +69,8 @@ async def test_a_dead_worker_breaks_the_pool_for_every_job() -> None:
     try:
         jobs = [pool.run(partial(os._exit, 1)), *(pool.run(os.getpid) for _ in range(3))]
         outcomes = await asyncio.gather(*jobs, return_exceptions=True)
-        assert all(isinstance(o, BrokenProcessPool) for o in outcomes), outcomes
-        with pytest.raises(BrokenProcessPool):
+        assert all(isinstance(o, BrokenWorkerPool) for o in outcomes), outcomes
+        with pytest.raises(BrokenWorkerPool):
             await pool.run(os.getpid)
     finally:
         pool.close()
