@@ -20,13 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from monitor.cadence import backoff
 from monitor.config import Settings
 from monitor.diff import classify_edit, diff_versions, updated_moved
 from monitor.errors import ExtractError, FetchError, RetryLaterError
 from monitor.fetch import Fetcher
+from monitor.memo import Examined, Memo, examine_stored
 from monitor.models import (
     FLAG_REVERTED,
     Article,
@@ -53,9 +54,6 @@ from monitor.store import (
 from monitor.text import text_hash
 from monitor.urls import outlet_of
 from monitor.workers import BrokenWorkerPool, WorkerPool
-
-if TYPE_CHECKING:  # imported when a page is first extracted: a 304 pass never loads the extractor
-    from monitor.fastpath import Examined, Memo
 
 GONE_STATUSES = (404, 410)
 MAX_ERRORS = 12  # backoff(12) is the longest wait: 6 hours
@@ -179,13 +177,14 @@ class Checker:
             self._pool = WorkerPool(workers)
 
     async def _examine(
-        self, html: str, url: str, rules: OutletRules, now: datetime, memo: Memo | None
+        self, html: str, url: str, rules: OutletRules, now: datetime, memo: str | None
     ) -> Examined:
-        """``fastpath.examine`` in the process pool when there is one, else in a thread."""
-        from monitor.fastpath import examine
+        """``fastpath.examine`` in the process pool when there is one, else in a thread.
 
+        ``memo`` as the article row stores it: the worker reads it.
+        """
         remember = self.settings.check.fast_path
-        work = partial(examine, html, url, rules, now, memo, remember=remember)
+        work = partial(examine_stored, html, url, rules, now, memo, remember=remember)
         if self._pool is not None:
             try:
                 return await self._pool.run(work)
@@ -212,9 +211,7 @@ class Checker:
         also still be the article's latest version (another process may have
         stored a newer one since), or the page is extracted in full.
         """
-        from monitor.fastpath import Memo
-
-        memo = Memo.loads(article.fast_path) if self.settings.check.fast_path else None
+        memo = article.fast_path if self.settings.check.fast_path else None
         started = time.perf_counter()
         stage = "extract"
         try:

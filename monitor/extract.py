@@ -69,7 +69,7 @@ from lxml.cssselect import CSSSelector, SelectorError
 from lxml.html import HtmlElement
 
 from monitor.errors import ConfigError, ExtractError
-from monitor.models import Extracted, OutletRules
+from monitor.models import ElementPath, Extracted, OutletRules
 from monitor.text import clean_text
 from monitor.timestamps import find_page_times, parse_page_time
 
@@ -285,9 +285,6 @@ _BYLINE_MARKER = re.compile(r"byline|author")
 _BYLINE_EXCLUDE = re.compile(r"comment|role|bio|avatar|image|photo|date|time")
 _NAME_MARKER = re.compile(r"(?:author|byline|contributor)[-_]{0,2}name|\bname\b|\bfn\b")
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|door)\s*:?\s+", re.I)
-
-
-ElementPath = tuple[int, ...]  # child indexes from <html> down, counted as find_elements says
 
 
 def extract_article(

@@ -57,7 +57,6 @@ must contain the text of every body paragraph, or no memo is kept.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,13 +74,12 @@ from monitor.extract import (
     parse_page,
     word_key,
 )
-from monitor.models import Extracted, OutletRules, PageTime
+from monitor.memo import FORMAT, Examined, Memo
+from monitor.models import Extracted, OutletRules
 from monitor.text import text_hash
 from monitor.timestamps import exclusion
 
 __all__ = ["Examined", "Memo", "examine", "fingerprint"]
-
-FORMAT = 2  # bump when the fingerprint changes: every stored memo is then ignored once
 
 # Tags are told from text by control characters, which parse_page removes from text.
 _OPEN, _CLOSE = "\x01", "\x02"
@@ -101,63 +99,6 @@ _TIME_WORDS = frozenset(
         " edited revised published posted created last first originally"
     ).split()
 )
-
-
-@dataclass(frozen=True)
-class Memo:
-    """What a full extraction found on one page, filed under the page's fingerprint."""
-
-    digest: str
-    paths: tuple[ElementPath, ...]  # the body's elements
-    content_hash: str  # of headline, byline and body, as the checker hashes them
-    title: str
-    canonical_url: str | None
-    posted: PageTime | None
-    updated: PageTime | None
-
-    def dumps(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "digest": self.digest,
-                "paths": [list(path) for path in self.paths],
-                "content_hash": self.content_hash,
-                "title": self.title,
-                "canonical_url": self.canonical_url,
-                "posted": _time_json(self.posted),
-                "updated": _time_json(self.updated),
-            },
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def loads(cls, text: str | None) -> Memo | None:
-        """The memo in ``text``; None for none, or one of another format or unreadable."""
-        if not text:
-            return None
-        try:
-            data = json.loads(text)
-            if data.get("format") != FORMAT:
-                return None
-            return cls(
-                digest=data["digest"],
-                paths=tuple(tuple(int(i) for i in path) for path in data["paths"]),
-                content_hash=data["content_hash"],
-                title=data["title"],
-                canonical_url=data["canonical_url"],
-                posted=_time_from(data["posted"]),
-                updated=_time_from(data["updated"]),
-            )
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
-
-
-@dataclass(frozen=True)
-class Examined:
-    """One page looked at: the extraction, or None when the memo stands for it."""
-
-    extracted: Extracted | None
-    memo: Memo | None  # for the next check; None when the body's places cannot be kept
 
 
 def examine(
@@ -418,16 +359,3 @@ def _risky_side(stream: str, i: int, step: int) -> bool:
     if not word.isascii():
         return True  # 년, 월, 시, 오후, März …: only plain English words are judged here
     return word.lower() in _TIME_WORDS or (word.isupper() and len(word) <= 5)
-
-
-def _time_json(page_time: PageTime | None) -> list[str] | None:
-    if page_time is None:
-        return None
-    return [page_time.value.isoformat(), page_time.raw, page_time.source]
-
-
-def _time_from(data: list[str] | None) -> PageTime | None:
-    if data is None:
-        return None
-    value, raw, source = data
-    return PageTime(value=datetime.fromisoformat(value), raw=raw, source=source)

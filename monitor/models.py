@@ -251,6 +251,9 @@ class CheckResult:
     error: str | None = None
 
 
+ElementPath = tuple[int, ...]  # child indexes from <html> down, as extract.find_elements counts
+
+
 @dataclass(frozen=True)
 class OutletRules:
     """Per-outlet help for the extractor, from ``[outlets."host"]`` in config.
