@@ -228,7 +228,8 @@ def time_fast_path(htmls: dict[str, str], repeat: int) -> None:
     pass benchmark's small synthetic ones. CPU time, the best of ``repeat``.
     """
     from monitor.errors import ExtractError
-    from monitor.fastpath import Memo, examine
+    from monitor.fastpath import examine
+    from monitor.memo import Memo
     from monitor.models import OutletRules
 
     rules = OutletRules()

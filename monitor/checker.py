@@ -177,14 +177,11 @@ class Checker:
             self._pool = WorkerPool(workers)
 
     async def _examine(
-        self, html: str, url: str, rules: OutletRules, now: datetime, memo: str | None
+        self, html: str, url: str, rules: OutletRules, now: datetime, stored_memo: str | None
     ) -> Examined:
-        """``fastpath.examine`` in the process pool when there is one, else in a thread.
-
-        ``memo`` as the article row stores it: the worker reads it.
-        """
+        """``memo.examine_stored`` in the process pool when there is one, else in a thread."""
         remember = self.settings.check.fast_path
-        work = partial(examine_stored, html, url, rules, now, memo, remember=remember)
+        work = partial(examine_stored, html, url, rules, now, stored_memo, remember=remember)
         if self._pool is not None:
             try:
                 return await self._pool.run(work)
@@ -211,11 +208,11 @@ class Checker:
         also still be the article's latest version (another process may have
         stored a newer one since), or the page is extracted in full.
         """
-        memo = article.fast_path if self.settings.check.fast_path else None
+        stored_memo = article.fast_path if self.settings.check.fast_path else None
         started = time.perf_counter()
         stage = "extract"
         try:
-            examined = await self._examine(fetched.text, fetched.final_url, rules, now, memo)
+            examined = await self._examine(fetched.text, fetched.final_url, rules, now, stored_memo)
             if examined.extracted is None:
                 assert examined.memo is not None
                 if self.store.latest_content_hash(article.id) == examined.memo.content_hash:

@@ -79,7 +79,7 @@ from monitor.models import Extracted, OutletRules
 from monitor.text import text_hash
 from monitor.timestamps import exclusion
 
-__all__ = ["Examined", "Memo", "examine", "fingerprint"]
+__all__ = ["examine", "fingerprint"]
 
 # Tags are told from text by control characters, which parse_page removes from text.
 _OPEN, _CLOSE = "\x01", "\x02"

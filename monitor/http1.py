@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import functools
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -58,6 +57,7 @@ _STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) ([0-9]{3})(?: [^\x00\r\n]*)?")
 _HEADER_LINE = re.compile(rb"(" + _TOKEN + rb"):[ \t]*([^\x00\r\n\f\v]*?)[ \t]*")
 _CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,20})[ \t]*(?:;[^\r\n]*)?")
 _CONTENT_LENGTH = re.compile(rb"[0-9]{1,20}")
+_HEAD_END = re.compile(rb"\n\r?\n")  # the blank line after the headers
 _REQUEST_TARGET = re.compile(rb"[\x21-\x7e]+")
 _HEADER_NAME = re.compile(_TOKEN.decode("ascii"))
 _NO_BODY = (204, 304)
@@ -67,6 +67,7 @@ _NO_BODY = (204, 304)
 class _Head:
     status: int
     headers: list[tuple[str, str]]  # names lower-cased, repeated ones kept
+    fields: dict[str, str]  # each name once, repeated ones joined with ", "
 
 
 class _Body(enum.Enum):
@@ -125,7 +126,7 @@ class _Connection(asyncio.Protocol):
         self._left = 0  # bytes left of the body (LENGTH) or of the chunk (CHUNKED, DATA)
         self._chunk = _Chunk.SIZE
         self._keep_alive = False
-        self.complete = False
+        self._complete = False
 
     # -- asyncio.Protocol --------------------------------------------------------
 
@@ -157,7 +158,6 @@ class _Connection(asyncio.Protocol):
     def send(self, request: bytes) -> None:
         assert self.transport is not None
         self.received = 0
-        self.complete = False
         self.transport.write(request)
 
     async def head(self) -> _Head:
@@ -173,18 +173,18 @@ class _Connection(asyncio.Protocol):
 
     async def body_piece(self) -> bytes | None:
         """The next piece of the body as it came (de-chunked); None at its end."""
-        while not self.complete:
+        while not self._complete:
             piece = self._take_body()
             if piece:
                 return piece
-            if not self.complete:
+            if not self._complete:
                 await self._more()
         return None
 
     @property
     def reusable(self) -> bool:
         """Whether the answer was read to its end and nothing else came after it (RFC 9112 6.3)."""
-        return self.complete and self._keep_alive and not self._buffer and not self._closed
+        return self._complete and self._keep_alive and not self._buffer and not self._closed
 
     def park(self, now: float) -> None:
         self._idle, self.idle_since = True, now
@@ -226,13 +226,13 @@ class _Connection(asyncio.Protocol):
         buffer = self._buffer
         while buffer[:2] == b"\r\n" or buffer[:1] == b"\n":  # empty lines before the status line
             del buffer[: 2 if buffer[:1] == b"\r" else 1]
-        end = _blank_line(buffer)
+        end = _HEAD_END.search(buffer)
         if end is None:
             if len(buffer) > MAX_HEAD_BYTES:
                 raise HTTPProtocolError(f"the answer's headers passed {MAX_HEAD_BYTES} bytes")
             return None
-        block = bytes(buffer[:end])
-        del buffer[:end]
+        block = bytes(buffer[: end.end()])
+        del buffer[: end.end()]
         lines = [line.removesuffix(b"\r") for line in block.split(b"\n")]
         while lines and not lines[-1]:
             lines.pop()
@@ -242,70 +242,70 @@ class _Connection(asyncio.Protocol):
             raise HTTPProtocolError(f"not an HTTP/1 answer: {first!r}")
         code, version = int(status[3]), (int(status[1]), int(status[2]))
         headers = _headers(lines[1:])
+        head = _Head(code, headers, _joined(headers))
         if code >= 200:
-            self._frame(code, version, headers)
-        return _Head(code, headers)
+            self._frame(code, version, head.fields)
+        return head
 
-    def _frame(self, code: int, version: tuple[int, int], headers: list[tuple[str, str]]) -> None:
+    def _frame(self, code: int, version: tuple[int, int], fields: dict[str, str]) -> None:
         """Set how this answer's body ends and whether the connection may carry another."""
-        fields: dict[str, list[str]] = {}
-        for name, value in headers:
-            fields.setdefault(name, []).append(value)
-        connection = {t.strip().lower() for v in fields.get("connection", ()) for t in v.split(",")}
+        connection = {token.strip().lower() for token in fields.get("connection", "").split(",")}
         self._keep_alive = version == (1, 1) and "close" not in connection
         coding = fields.get("transfer-encoding")
-        lengths = [t.strip() for v in fields.get("content-length", ()) for t in v.split(",")]
-        self.complete = False
+        length = fields.get("content-length")
+        self._complete = False
         if code in _NO_BODY:
             self._body = _Body.NONE
-            self.complete = True
+            self._complete = True
         elif coding is not None:
-            if ", ".join(coding).strip().lower() != "chunked":
-                raise HTTPProtocolError(
-                    f"unsupported Transfer-Encoding: {', '.join(coding)[:100]!r}"
-                )
+            if coding.strip().lower() != "chunked":
+                raise HTTPProtocolError(f"unsupported Transfer-Encoding: {coding[:100]!r}")
             self._body, self._chunk = _Body.CHUNKED, _Chunk.SIZE
-            if lengths:  # both framings: a message smuggling risk, never reused (RFC 9112 6.1)
+            if length is not None:  # both framings: a smuggling risk, never reused (RFC 9112 6.1)
                 self._keep_alive = False
-        elif lengths:
-            if len(set(lengths)) != 1 or not _CONTENT_LENGTH.fullmatch(lengths[0].encode()):
-                raise HTTPProtocolError(f"bad Content-Length: {', '.join(lengths)[:100]!r}")
-            self._body, self._left = _Body.LENGTH, int(lengths[0])
-            self.complete = self._left == 0
+        elif length is not None:
+            values = {value.strip() for value in length.split(",")}  # repeated ones must agree
+            only = values.pop() if len(values) == 1 else ""
+            if not _CONTENT_LENGTH.fullmatch(only.encode()):
+                raise HTTPProtocolError(f"bad Content-Length: {length[:100]!r}")
+            self._body, self._left = _Body.LENGTH, int(only)
+            self._complete = self._left == 0
         else:
             self._body = _Body.CLOSE
             self._keep_alive = False
 
     def _take_body(self) -> bytes:
-        """What the buffer holds of the body now (b"" if nothing yet); sets ``complete``."""
-        buffer = self._buffer
+        """What the buffer holds of an unfinished body now (b"" if nothing yet).
+
+        Sets ``_complete`` at its end. Never called for a body-less answer
+        (204, 304): ``_frame`` marks that complete at once.
+        """
         if self._body is _Body.CLOSE:
-            piece = bytes(buffer)
-            buffer.clear()
-            self.complete = self._closed
+            piece = bytes(self._buffer)
+            self._buffer.clear()
+            self._complete = self._closed
             return piece
         if self._body is _Body.LENGTH:
-            piece = bytes(buffer[: self._left])
-            del buffer[: len(piece)]
-            self._left -= len(piece)
-            self.complete = self._left == 0
+            piece = self._take_counted()
+            self._complete = self._left == 0
             return piece
-        if self._body is _Body.CHUNKED:
-            return self._take_chunked()
-        self.complete = True
-        return b""
+        return self._take_chunked()
+
+    def _take_counted(self) -> bytes:
+        """Up to ``_left`` bytes from the buffer, counted off ``_left``."""
+        piece = bytes(self._buffer[: self._left])
+        del self._buffer[: len(piece)]
+        self._left -= len(piece)
+        return piece
 
     def _take_chunked(self) -> bytes:
-        buffer = self._buffer
         while True:
             if self._chunk is _Chunk.DATA:
-                piece = bytes(buffer[: self._left])
-                del buffer[: len(piece)]
-                self._left -= len(piece)
+                piece = self._take_counted()
                 if not self._left:
                     self._chunk = _Chunk.END
                 return piece
-            line = _line(buffer)
+            line = _line(self._buffer)
             if line is None:
                 return b""
             if self._chunk is _Chunk.SIZE:
@@ -319,7 +319,7 @@ class _Connection(asyncio.Protocol):
                     raise HTTPProtocolError("a chunk did not end where its size said")
                 self._chunk = _Chunk.SIZE
             elif not line:  # TRAILERS: the blank line ends the answer; trailers are ignored
-                self.complete = True
+                self._complete = True
                 return b""
 
     def _end(self, exc: Exception | None) -> None:
@@ -335,15 +335,6 @@ class _Connection(asyncio.Protocol):
 
     def _why(self, message: str) -> str:
         return f"{message} ({self._lost})" if self._lost else message
-
-
-def _blank_line(buffer: bytearray) -> int | None:
-    """Where the head in ``buffer`` ends (after its blank line), or None if it has not yet."""
-    found = _HEAD_END.search(buffer)
-    return found.end() if found else None
-
-
-_HEAD_END = re.compile(rb"\n\r?\n")
 
 
 def _line(buffer: bytearray) -> bytes | None:
@@ -375,6 +366,14 @@ def _headers(lines: list[bytes]) -> list[tuple[str, str]]:
     return headers
 
 
+def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """Each header once, by name, repeated ones joined with ", " as HTTP allows."""
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
 class Response:
     """A status and headers; the body is read with :meth:`iter_raw`, then :meth:`close`.
 
@@ -388,14 +387,7 @@ class Response:
         self._pool, self._origin, self._conn = pool, origin, conn
         self.status = head.status
         self.headers = head.headers
-
-    @functools.cached_property
-    def fields(self) -> dict[str, str]:
-        """Each header once, by lower-case name, repeated ones joined."""
-        joined: dict[str, str] = {}
-        for name, value in self.headers:
-            joined[name] = f"{joined[name]}, {value}" if name in joined else value
-        return joined
+        self.fields = head.fields  # each header once, by lower-case name, repeated ones joined
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.fields.get(name, default)
