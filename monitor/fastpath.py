@@ -252,7 +252,11 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
             tokens.append(value)
 
     exact_roots = {*body, *doc.iter("head")}
-    kept = {a for el in body for a in (el, *el.iterancestors())}
+    kept: set[HtmlElement] = set()  # the body's elements and their ancestors
+    for el in body:
+        while el is not None and el not in kept:  # an ancestor kept has its own kept too
+            kept.add(el)
+            el = el.getparent()
     exact = [False]  # per open element: whether the text inside it is kept exactly
     left_out: HtmlElement | None = None  # skipped whole: its "end" comes next, its tail counts
     walk = etree.iterwalk(doc, events=("start", "end", "comment", "pi"))

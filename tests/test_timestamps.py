@@ -963,3 +963,40 @@ def test_saved_pages(manifest: Path, file: str) -> None:
         for v in (version.get("posted"), version.get("updated"))
     ]
     assert [posted.value if posted else None, updated.value if updated else None] == expected
+
+
+def _names_built_from(words: tuple[str, ...]) -> list[str]:
+    """Names a site could build from ``words``: kebab, snake, camel, inside longer names."""
+    camel = words[0] + "".join(w.capitalize() for w in words[1:])
+    return [
+        "-".join(words),
+        "_".join(words),
+        camel,
+        camel[0].upper() + camel[1:],
+        f"c-{'-'.join(words)}__item",
+        f"x{camel[0].upper()}{camel[1:]}Box",
+        f"page {' '.join(words).upper()} wide",
+    ]
+
+
+def test_every_excluding_word_prefix_and_phrase_still_excludes_its_container() -> None:
+    """Names holding none of the excluding words are let go early; no excluding name may be.
+
+    Every word, prefix and phrase, written into a name in the ways sites
+    write them, still excludes its container; ordinary names do not.
+    """
+    from monitor import timestamps
+
+    sources = [
+        *((w,) for w in timestamps._EXCLUDED_WORDS),
+        *((p,) for p in timestamps._EXCLUDED_PREFIXES),
+        *(tuple(p.split()) for p in timestamps._EXCLUDED_PHRASES),
+    ]
+    for words in sources:
+        for name in _names_built_from(words):
+            for attribute in ("class", "id", "aria-label"):
+                el = lxml.html.fragment_fromstring(f"<div {attribute}='{name}'><p>x</p></div>")
+                assert timestamps.exclusion(el) is not None, (attribute, name)
+    for name in ("article-body", "storyText", "c-headline", "byline", "content__main", "UPNEXT"):
+        el = lxml.html.fragment_fromstring(f"<div class='{name}'><p>x</p></div>")
+        assert timestamps.exclusion(el) is None, name
