@@ -77,7 +77,7 @@ from monitor.extract import (
 from monitor.memo import FORMAT, Examined, Memo
 from monitor.models import Extracted, OutletRules
 from monitor.text import text_hash
-from monitor.timestamps import exclusion
+from monitor.timestamps import EXCLUDED_BARE, exclusion
 
 __all__ = ["examine", "fingerprint"]
 
@@ -262,12 +262,12 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
     walk = etree.iterwalk(doc, events=("start", "end", "comment", "pi"))
     for event, el in walk:
         if event == "start":
-            if el not in kept and _ignored(el):
+            items = el.items()
+            if (items or el.tag in EXCLUDED_BARE) and el not in kept and _ignored(el):
                 walk.skip_subtree()
                 left_out = el
                 continue
             inner = exact[-1] or el in exact_roots
-            items = el.items()
             if items:
                 items.sort()
                 tokens.append(_OPEN + el.tag + "".join([_attribute(el, k, v) for k, v in items]))

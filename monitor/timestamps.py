@@ -296,6 +296,10 @@ _JSON_DATE = re.compile(
 # Containers whose dates belong to other stories or to the site.
 _EXCLUDED_TAGS = frozenset({"aside", "nav", "script", "style", "noscript", "template", "iframe"})
 _EXCLUDED_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search"})
+_HEADED_CONTAINERS = frozenset({"section", "div", "ul", "ol"})  # excluded by a sidebar heading
+# The tags exclusion() can exclude an element for without any attribute: an element
+# with another tag and no attributes is never excluded (the fast path skips asking).
+EXCLUDED_BARE = frozenset({"footer", *_EXCLUDED_TAGS, *_HEADED_CONTAINERS})
 _EXCLUDED_WORDS = _words(
     "aside sidebar sidenav nav navbar navigation menu footer related popular trending"
     " recommended recommendations recommend comment comments ranking outbrain taboola"
@@ -1043,7 +1047,7 @@ def exclusion(el: HtmlElement) -> str | None:
     named = _excluded_by_name(el.get("class"), el.get("id"), el.get("aria-label"))
     if named is not None:
         return named
-    if tag in ("section", "div", "ul", "ol"):
+    if tag in _HEADED_CONTAINERS:
         first = next((child for child in el if isinstance(child.tag, str)), None)
         title = "" if first is None else _heading_text(first)
         if title and _SIDEBAR_HEADING.match(title):

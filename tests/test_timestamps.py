@@ -1000,3 +1000,26 @@ def test_every_excluding_word_prefix_and_phrase_still_excludes_its_container() -
     for name in ("article-body", "storyText", "c-headline", "byline", "content__main", "UPNEXT"):
         el = lxml.html.fragment_fromstring(f"<div class='{name}'><p>x</p></div>")
         assert timestamps.exclusion(el) is None, name
+
+
+def test_an_element_without_attributes_is_excluded_only_for_the_tags_the_fast_path_asks_about() -> (
+    None
+):
+    """The fast path asks about an element without attributes only if its tag is in EXCLUDED_BARE."""
+    from monitor import timestamps
+
+    tags = (
+        "a abbr address article aside b blockquote body button dd details dialog div dl dt em"
+        " figcaption figure footer form h1 h2 h3 h4 h5 h6 header i iframe label li main mark"
+        " menu nav noscript ol p pre q section small span strong summary table tbody td"
+        " template th time tr u ul"
+    ).split()
+    excluded = set()
+    for tag in tags:
+        # The first child a sidebar heading: containers headed so are excluded too.
+        page = f"<html><body><{tag}><h2>Most read</h2><p>x</p></{tag}></body></html>"
+        el = next(lxml.html.document_fromstring(page).iter(tag))
+        if timestamps.exclusion(el) is not None:
+            excluded.add(tag)
+    assert excluded <= timestamps.EXCLUDED_BARE
+    assert {"footer", "aside", "nav", "div", "section", "ul", "ol"} <= excluded
