@@ -542,12 +542,13 @@ class _Meta:
     def read(cls, doc: HtmlElement, url: str | None) -> _Meta:
         json_ld = list(_json_ld_objects(doc))
         article_ld = [obj for obj in json_ld if _is_article(obj)]
-        title, own_titles, h1s = _title(doc, article_ld, url)
+        metas = _meta_contents(doc)
+        title, own_titles, h1s = _title(doc, metas, article_ld, url)
         return cls(
             title=title,
-            byline=_byline(doc, article_ld),
-            canonical_url=_canonical(doc, url),
-            language=_language(doc),
+            byline=_byline(doc, metas, article_ld),
+            canonical_url=_canonical(doc, metas, url),
+            language=_language(doc, metas),
             _own_titles=own_titles,
             _h1s=h1s,
         )
@@ -616,18 +617,30 @@ def _is_article(obj: dict[str, Any]) -> bool:
     )
 
 
-def _meta_content(doc: HtmlElement, *names: str) -> str:
-    for name in names:
-        for el in doc.iter("meta"):
-            if name in ((el.get("property") or "").lower(), (el.get("name") or "").lower()):
-                value = _fold(el.get("content") or "")
-                if value:
-                    return value
-    return ""
+def _meta_contents(doc: HtmlElement) -> dict[str, str]:
+    """Each meta property or name (lower-cased) with the first content given for it.
+
+    Read once for all the names the metadata asks about (ten or so): one
+    walk of the page's meta elements, not one for each name.
+    """
+    contents: dict[str, str] = {}
+    for el in doc.iter("meta"):
+        value = _fold(el.get("content") or "")
+        if value:
+            for key in ((el.get("property") or "").lower(), (el.get("name") or "").lower()):
+                contents.setdefault(key, value)
+    return contents
 
 
-def _site_names(doc: HtmlElement, article_ld: list[dict[str, Any]], url: str | None) -> set[str]:
-    names = {_meta_content(doc, "og:site_name"), _meta_content(doc, "application-name")}
+def _meta_content(metas: dict[str, str], *names: str) -> str:
+    """The content of the first of ``names`` the page gives one for."""
+    return next((metas[name] for name in names if name in metas), "")
+
+
+def _site_names(
+    metas: dict[str, str], article_ld: list[dict[str, Any]], url: str | None
+) -> set[str]:
+    names = {_meta_content(metas, "og:site_name"), _meta_content(metas, "application-name")}
     for obj in article_ld:
         publisher = obj.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
@@ -666,13 +679,13 @@ def _strip_site(title: str, sites: set[str], headline_keys: set[str]) -> str:
 
 
 def _title(
-    doc: HtmlElement, article_ld: list[dict[str, Any]], url: str | None
+    doc: HtmlElement, metas: dict[str, str], article_ld: list[dict[str, Any]], url: str | None
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The headline (site suffix stripped), this page's own title in each form
     it states it (its metadata, not other h1s), and the page's h1s."""
     h1s = [_fold(h.text_content()) for h in doc.iter("h1")]
     h1s = [h for h in h1s if h]
-    og = _meta_content(doc, "og:title", "twitter:title")
+    og = _meta_content(metas, "og:title", "twitter:title")
     ld = next(
         (
             _fold(obj["headline"])
@@ -683,7 +696,7 @@ def _title(
     )
     title_el = doc.find(".//title")
     page_title = _fold(title_el.text_content()) if title_el is not None else ""
-    sites = _site_names(doc, article_ld, url)
+    sites = _site_names(metas, article_ld, url)
     headline_keys = {word_key(h).lower() for h in (*h1s, ld) if h}
     title = ""
     for candidate in (og, ld, _article_h1(doc), page_title):
@@ -734,14 +747,14 @@ def _is_name(text: str) -> bool:
     return bool(text) and "://" not in text and "@" not in text and len(text) <= 100
 
 
-def _byline(doc: HtmlElement, article_ld: list[dict[str, Any]]) -> str:
+def _byline(doc: HtmlElement, metas: dict[str, str], article_ld: list[dict[str, Any]]) -> str:
     """Author names, most trustworthy source first: JSON-LD, meta, then the page."""
     for obj in article_ld:
         names = _unique(_clean_byline(n) for n in _names(obj.get("author")))
         if names:
             return ", ".join(names)
     for name in ("author", "article:author", "byl", "parsely-author", "sailthru.author"):
-        value = _clean_byline(_meta_content(doc, name))
+        value = _clean_byline(_meta_content(metas, name))
         if _is_name(value):
             return value
     return _visible_byline(doc)
@@ -820,7 +833,7 @@ def _visible_byline(doc: HtmlElement) -> str:
     return ""
 
 
-def _canonical(doc: HtmlElement, url: str | None) -> str | None:
+def _canonical(doc: HtmlElement, metas: dict[str, str], url: str | None) -> str | None:
     """The page's canonical URL: http(s) only (``javascript:`` is page text, not a URL)."""
     found = None
     for link in doc.iter("link"):
@@ -830,7 +843,7 @@ def _canonical(doc: HtmlElement, url: str | None) -> str | None:
             found = _join(url, href)
             break
     else:
-        og = _meta_content(doc, "og:url")
+        og = _meta_content(metas, "og:url")
         found = _join(url, og) if og else None
     return found if found and found.lower().startswith(("http://", "https://")) else None
 
@@ -852,10 +865,10 @@ def _join(base: str | None, href: str) -> str:
         return href
 
 
-def _language(doc: HtmlElement) -> str | None:
+def _language(doc: HtmlElement, metas: dict[str, str]) -> str | None:
     value = (doc.get("lang") or doc.get("xml:lang") or "").strip()
     if not value:
-        value = _meta_content(doc, "og:locale", "content-language", "language")
+        value = _meta_content(metas, "og:locale", "content-language", "language")
         if not value:
             for el in doc.iter("meta"):
                 if (el.get("http-equiv") or "").lower() == "content-language":
