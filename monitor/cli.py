@@ -133,6 +133,9 @@ def add(
 ) -> None:
     """Watch article URLs; takes the first snapshot unless --no-fetch.
 
+    Exit code 1 when a first snapshot ended in an error (the article stays
+    watched, and its next check tries again).
+
     Example: monitor add --tag politics https://www.example.com/news/story.html
     """
     interval_s = parse_interval(interval) if interval else None
@@ -153,6 +156,7 @@ def add(
             fresh = [item.article for item in added if item.created]
             results = asyncio.run(_check_articles(ctx.settings, store, fresh))
     _report_results(results, as_json)
+    _exit_if_any_failed(results)
 
 
 @main.command()
@@ -257,8 +261,7 @@ def check(ctx: Context, urls: tuple[str, ...], check_all: bool, as_json: bool) -
             articles = store.due_articles(utc_now(), limit=100_000)
         results = asyncio.run(_check_articles(ctx.settings, store, articles))
     _report_results(results, as_json)
-    if any(r.outcome == Outcome.ERROR for r in results):
-        sys.exit(1)
+    _exit_if_any_failed(results)
 
 
 async def _check_articles(
@@ -272,6 +275,12 @@ async def _check_articles(
             return await checker.check_many(articles)
         finally:
             checker.close()
+
+
+def _exit_if_any_failed(results: Sequence[CheckResult]) -> None:
+    """Exit code 1 when a check ended in an error: the contract of every command that checks."""
+    if any(r.outcome == Outcome.ERROR for r in results):
+        sys.exit(1)
 
 
 def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:

@@ -85,6 +85,21 @@ def test_304_is_not_modified(server: PageServer, env: dict[str, str]) -> None:
     assert server.requests_for("/a")[-1].headers.get("If-None-Match") == '"v1"'
 
 
+def test_add_exits_1_when_a_first_snapshot_fails_and_keeps_the_article(
+    server: PageServer, env: dict[str, str]
+) -> None:
+    server.set("/up", page(PARAGRAPHS))
+    server.set("/down", "oops", status=500)
+    added = run(env, "add", "--json", server.url("/up"), server.url("/down"))
+    assert added.exit_code == 1
+    outcomes = {r["url"]: r["outcome"] for r in json.loads(added.stdout)["results"]}
+    assert outcomes == {server.url("/up"): "new", server.url("/down"): "error"}
+    listing = json.loads(run(env, "list", "--json").stdout)["articles"]
+    assert {a["url"] for a in listing} == {server.url("/up"), server.url("/down")}
+    server.set("/down", page(PARAGRAPHS))  # back: the next check takes the first snapshot
+    assert check_json(env, server.url("/down"))["results"][0]["outcome"] == "new"
+
+
 def test_404_three_times_marks_gone_and_500_is_an_error(
     server: PageServer, env: dict[str, str]
 ) -> None:
