@@ -137,6 +137,7 @@ class Service:
         )
         scheduler.add_job(self.prune, "cron", hour=3, minute=17, id="prune")
         scheduler.start()
+        log.info("running; SIGINT or SIGTERM stops it cleanly")
         try:
             await self._stopping.wait()
         finally:

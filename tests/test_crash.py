@@ -141,6 +141,16 @@ def ready(log: Path) -> int:
     return log.read_bytes().count(b"monitor: watching")
 
 
+def running_since(log: Path, offset: int) -> bool:
+    """Whether the ``monitor run`` started when ``log`` held ``offset`` bytes is running.
+
+    It says so once its scheduler runs and its SIGINT/SIGTERM handler is in
+    place; a SIGTERM before that (while Python still imports) kills it as any
+    process, with no clean stop to check.
+    """
+    return b"monitor.schedule running" in log.read_bytes()[offset:]
+
+
 def wait_until(predicate: object, timeout: float, step: float = 0.1) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -188,6 +198,7 @@ def test_sigkill_during_heavy_checking_loses_and_duplicates_nothing(
 
         rng = random.Random(20261127)
         kills = 0
+        last_start = log.stat().st_size if log.exists() else 0
         process = start(env, log, "run")
         try:
             # KILLS kills, and more (up to MAX_KILLS) until one has cut a send short: where
@@ -206,6 +217,7 @@ def test_sigkill_during_heavy_checking_loses_and_duplicates_nothing(
                 process.wait(10)
                 kills += 1
                 cut_short = cut_short or sends_cut_short(db)  # nobody is running: none in flight
+                last_start = log.stat().st_size
                 process = start(env, log, "run")
             news.stop()  # the newsroom stops editing: the service must catch up with it
             killing_s = time.monotonic() - started - snapshots_s
@@ -230,6 +242,10 @@ def test_sigkill_during_heavy_checking_loses_and_duplicates_nothing(
                 )
 
             assert wait_until(settled, timeout=30), "the service did not catch up after the kills"
+            # Stopped cleanly below: only once it runs (it may have caught up before that).
+            assert wait_until(lambda: running_since(log, last_start), timeout=20), log.read_text()[
+                -2000:
+            ]
         finally:
             process.send_signal(signal.SIGTERM)
             try:
