@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,8 +167,15 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        # It holds the answer's connection open until closed: caught and dropped by the
+        # caller's polling, it would be closed only by the garbage collector, whenever
+        # that runs, and its ResourceWarning would fail whatever test is running then.
+        err.close()
+        raise
 
 
 def test_monitor_demo_shows_every_kind_of_edit_and_cleans_up(tmp_path: Path) -> None:
