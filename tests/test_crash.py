@@ -242,10 +242,12 @@ def test_sigkill_during_heavy_checking_loses_and_duplicates_nothing(
                 )
 
             assert wait_until(settled, timeout=30), "the service did not catch up after the kills"
+
             # Stopped cleanly below: only once it runs (it may have caught up before that).
-            assert wait_until(lambda: running_since(log, last_start), timeout=20), log.read_text()[
-                -2000:
-            ]
+            def last_running() -> bool:
+                return running_since(log, last_start)
+
+            assert wait_until(last_running, timeout=20), log.read_text()[-2000:]
         finally:
             process.send_signal(signal.SIGTERM)
             try:
