@@ -11,6 +11,7 @@ from functools import partial
 
 import pytest
 
+from monitor.worker_process import NICENESS
 from monitor.workers import BrokenWorkerPool, WorkerPool
 
 pytestmark = pytest.mark.anyio
@@ -139,6 +140,17 @@ async def test_a_worker_does_not_run_the_parents_main_script_again() -> None:
         assert _main_script() is not None  # pytest's
         assert await pool.run(_main_script) is None
         assert await pool.run(partial(os.getppid)) == os.getpid()
+    finally:
+        pool.close()
+
+
+async def test_workers_run_below_the_event_loops_priority() -> None:
+    """So they never take a core from the loop that feeds them (monitor.worker_process)."""
+    pool = WorkerPool(2)
+    try:
+        ours = os.nice(0)
+        theirs = await asyncio.gather(*(pool.run(partial(os.nice, 0)) for _ in range(4)))
+        assert set(theirs) == {min(19, ours + NICENESS)}
     finally:
         pool.close()
 
