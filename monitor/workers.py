@@ -54,7 +54,7 @@ DEPTH = 2  # jobs given to a worker at once: measured, 3 was no faster than 2
 # A worker's whole program: the parent's import path, then serve the two pipes.
 _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    "from monitor.worker_process import serve; serve(int(sys.argv[2]), int(sys.argv[3]))"
+    "from monitor.worker_process import run; run(int(sys.argv[2]), int(sys.argv[3]))"
 )
 
 

@@ -155,6 +155,23 @@ async def test_workers_run_below_the_event_loops_priority() -> None:
         pool.close()
 
 
+def _print(text: str) -> None:
+    print(text)  # stays in the buffer of a worker's stdout, a pipe, until flushed
+
+
+async def test_what_a_worker_printed_is_not_lost_when_it_exits(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker leaves without the interpreter's teardown, which would flush its output."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    pool = WorkerPool(1)
+    try:
+        await pool.run(partial(_print, "a line from a worker"))
+    finally:
+        pool.close()  # waits for the worker to exit
+    assert "a line from a worker" in capfd.readouterr().out
+
+
 def test_a_pool_dropped_without_closing_still_stops_its_workers() -> None:
     async def forget_to_close() -> int:
         return await WorkerPool(1).run(os.getpid)
