@@ -181,7 +181,13 @@ class WorkerPool:
         if message is None:
             self._break()
             return
-        ok, value = pickle.loads(message)
+        try:
+            ok, value = pickle.loads(message)
+        except Exception as exc:  # e.g. an exception whose class needs more than its message
+            why = (
+                f"extraction worker: an answer that does not unpickle: {type(exc).__name__}: {exc}"
+            )
+            ok, value = False, RuntimeError(why)
         future = worker.waiting.popleft()
         if not future.done():
             if ok:

@@ -65,6 +65,28 @@ async def test_a_job_that_does_not_pickle_fails_alone() -> None:
         pool.close()
 
 
+class _NeedsHost(Exception):
+    """Pickles, but does not unpickle: pickle rebuilds an exception from its message alone."""
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+def _refuse() -> None:
+    raise _NeedsHost("refused", host="example.org")
+
+
+async def test_an_answer_that_does_not_unpickle_fails_its_job_alone() -> None:
+    pool = WorkerPool(1)
+    try:
+        with pytest.raises(RuntimeError, match="does not unpickle"):
+            await asyncio.wait_for(pool.run(_refuse), timeout=30)  # not left waiting forever
+        assert await pool.run(partial(divmod, 7, 2)) == (3, 1)
+    finally:
+        pool.close()
+
+
 async def test_a_dead_worker_breaks_the_pool_for_every_job() -> None:
     pool = WorkerPool(1)
     try:
