@@ -884,7 +884,7 @@ def _language(doc: HtmlElement, metas: dict[str, str]) -> str | None:
 class _Block:
     """One paragraph-like run of text and the element it belongs to."""
 
-    __slots__ = ("el", "index", "link", "text", "voted")
+    __slots__ = ("_key", "el", "index", "link", "text", "voted")
 
     def __init__(self, el: HtmlElement, text: str, link: int, index: int) -> None:
         self.el = el
@@ -892,6 +892,16 @@ class _Block:
         self.link = link  # characters of link text
         self.index = index
         self.voted = False
+        self._key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """``word_key`` of the text, once: the votes, the headline scope and the
+        boilerplate judge each ask for it, a tenth of a synthetic page's extraction."""
+        key = self._key
+        if key is None:
+            key = self._key = word_key(self.text)
+        return key
 
     @property
     def tag(self) -> str:
@@ -1141,7 +1151,7 @@ def _vote(blocks: list[_Block], lines: list[str]) -> None:
     """
     for block in blocks:
         block.voted = False
-    keys = [word_key(b.text) for b in blocks]
+    keys = [b.key for b in blocks]
     by_key: dict[str, list[int]] = {}
     for i, k in enumerate(keys):
         if k:
@@ -1288,7 +1298,7 @@ def _headline(page: _Page, own_title_keys: frozenset[str]) -> HtmlElement | None
         for b in page.blocks
         if b.tag in ("h1", "h2", "h3")
         and b.link < 0.5 * len(b.text)
-        and word_key(b.text).lower() in own_title_keys
+        and b.key.lower() in own_title_keys
     ]
     return min(found, key=lambda b: (b.tag, b.index)).el if found else None
 
@@ -1428,7 +1438,7 @@ class _Boilerplate:
     def reason(self, block: _Block, region: HtmlElement) -> str | None:
         text = block.text
         n = len(text)
-        if word_key(text).lower() in self.title_keys:
+        if block.key.lower() in self.title_keys:
             return "headline"
         if block.link > 0.5 * n and not _URLISH.match(text) and (n <= 200 or block.link > 0.7 * n):
             return "links"
