@@ -100,7 +100,9 @@ _LOCAL = threading.local()
 def _parser() -> lxml.html.HTMLParser:
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
-        parser = _LOCAL.parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+        parser = _LOCAL.parser = lxml.html.HTMLParser(
+            remove_comments=True, remove_pis=True, encoding="utf-8"
+        )
         # lxml.html picks each element's class in Python (forms and inputs get their
         # own), once for every element touched: a tenth of the fast path's time.
         # Nothing here uses the form classes, so lxml's own C lookup does.
@@ -431,18 +433,23 @@ def _parse(html: str | bytes) -> HtmlElement:
         raise ExtractError(f"expected HTML text, got {type(html).__name__}")
     # lxml refuses NUL and other control characters, and an encoding declaration
     # in an already decoded string; neither carries article text.
-    text = _XML_DECLARATION.sub("", html, count=1)
+    text = html
+    if declaration := _XML_DECLARATION.match(text):  # match: sub would try every position
+        text = text[declaration.end() :]
     if any(c in text for c in _CONTROL_CHARACTERS):
         text = _CONTROL.sub("", text)
     text = _LONG_TAG.sub(_tame_tag, text)
     if not text.strip():
         raise ExtractError(NO_ARTICLE)
+    # Handed over as UTF-8, which libxml2 reads as it is (a str it would convert
+    # first); encoding it also replaces lone surrogates from a bad decode, which
+    # libxml2 would refuse. The tree is the same.
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from a bad decode; libxml2 would refuse the page
-        text = text.encode("utf-8", errors="replace").decode("utf-8")
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", errors="replace")
     try:
-        doc = lxml.html.document_fromstring(text, parser=_parser())
+        doc = lxml.html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as err:
         raise ExtractError(f"could not parse the page: {err}") from err
     if doc is None or not isinstance(doc.tag, str):
