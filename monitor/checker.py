@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from monitor.cadence import backoff
 from monitor.config import Settings
-from monitor.diff import classify_edit, diff_versions, updated_moved
+from monitor.diff import EditSummary, summarise_edit, updated_moved
 from monitor.errors import ExtractError, FetchError, RetryLaterError
 from monitor.fetch import Fetcher
 from monitor.memo import Examined, Memo, examine_stored
@@ -62,6 +62,7 @@ POOL_MIN_ARTICLES = 8  # a pass this big is worth starting extraction worker pro
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -97,7 +98,8 @@ class Checker:
     Fetches run concurrently up to ``check.concurrency``; extraction is CPU
     work, so in a pass of several articles it runs in a process pool sized to
     the machine (one worker per core) while the event loop keeps fetching; a
-    single check, or a one-core machine, uses a worker thread instead. Database
+    single check, or a one-core machine, uses a worker thread instead. So
+    does judging a changed article's edit (aligning its sentences). Database
     writes happen on the event loop's thread, each check whole; ``check_many``
     commits them in batches (``Store.batched_checks``), and a batch waiting
     for its next check is committed after ``CHECK_BATCH_SECONDS``. Call
@@ -179,9 +181,13 @@ class Checker:
     async def _examine(
         self, html: str, url: str, rules: OutletRules, now: datetime, stored_memo: str | None
     ) -> Examined:
-        """``memo.examine_stored`` in the process pool when there is one, else in a thread."""
         remember = self.settings.check.fast_path
-        work = partial(examine_stored, html, url, rules, now, stored_memo, remember=remember)
+        return await self._offload(
+            partial(examine_stored, html, url, rules, now, stored_memo, remember=remember)
+        )
+
+    async def _offload(self, work: Callable[[], T]) -> T:
+        """``work`` in the process pool when there is one, else in a thread."""
         if self._pool is not None:
             try:
                 return await self._pool.run(work)
@@ -291,7 +297,9 @@ class Checker:
             if examined.extracted is None:
                 assert examined.memo is not None
                 return self._remembered(article, fetched, examined.memo, now, started)
-            return self._compare(article, fetched, examined.extracted, examined.memo, now, started)
+            return await self._compare(
+                article, fetched, examined.extracted, examined.memo, now, started
+            )
 
     def _remembered(
         self, article: Article, fetched: Fetched, memo: Memo, now: datetime, started: float
@@ -306,7 +314,7 @@ class Checker:
         update = self._seen(article, fetched, memo, now, None)
         return _Outcome(self._check(article, fetched, now, started, outcome), update)
 
-    def _compare(
+    async def _compare(
         self,
         article: Article,
         fetched: Fetched,
@@ -329,15 +337,19 @@ class Checker:
             moved = updated_moved(article.updated_at, _value(extracted.updated))
             outcome = Outcome.TIMESTAMP_ONLY if moved else Outcome.UNCHANGED
             return _Outcome(self._check(article, fetched, now, started, outcome), update)
-        diff = diff_versions(
-            previous.title,
-            previous.byline,
-            previous.paragraphs,
-            extracted.title,
-            extracted.byline,
-            extracted.paragraphs,
+        edit: EditSummary = await self._offload(
+            partial(
+                summarise_edit,
+                (previous.title, previous.byline, previous.paragraphs),
+                (extracted.title, extracted.byline, extracted.paragraphs),
+                article.updated_at,
+                _value(extracted.updated),
+            )
         )
-        edit = classify_edit(diff, article.updated_at, _value(extracted.updated))
+        if self.store.latest_content_hash(article.id) != previous.content_hash:
+            # Another check of this article (the web UI's, beside the schedule's)
+            # stored a version while this edit was judged: compare with that one.
+            return await self._compare(article, fetched, extracted, memo, now, started)
         flags = set(edit.flags)
         repeated = self.store.version_with_content(article.id, content_hash)
         reverts_to = repeated.n if repeated is not None else None
@@ -350,7 +362,7 @@ class Checker:
             content_hash,
             edit.kind,
             tuple(sorted(flags)),
-            diff.stats,
+            edit.stats,
             reverts_to,
         )
         planned = tuple(plan_notifications(self.settings, article, version, previous))
