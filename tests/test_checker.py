@@ -11,9 +11,11 @@ import pytest
 
 from monitor.checker import Checker
 from monitor.config import FetchSettings, Settings
+from monitor.extract import extract_article
 from monitor.fetch import Fetcher
-from monitor.models import Outcome
-from monitor.store import Store
+from monitor.models import Check, DiffStats, Kind, Outcome
+from monitor.store import ArticleUpdate, NewVersion, Store
+from monitor.text import text_hash
 from monitor.watchlist import add_urls
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS, page
@@ -99,3 +101,64 @@ async def test_a_pass_commits_its_finished_checks_while_a_slow_page_is_still_loa
         assert [r.outcome for r in results] == [Outcome.NEW, Outcome.NEW]
         with sqlite3.connect(path) as other:
             assert other.execute("SELECT count(*) FROM checks").fetchone()[0] == 2
+
+
+async def test_an_edit_stored_by_another_check_meanwhile_is_what_the_next_is_judged_against(
+    server: PageServer, tmp_path: Path
+) -> None:
+    """The schedule's check and the web UI's may overlap on one article.
+
+    While a changed article's edit is judged (off the event loop), the other
+    check stores its own version; the edit is then judged against that one,
+    not the version read before. Called at ``_compare`` itself, so that the
+    other check's write lands exactly while the judgement runs.
+    """
+    first_edit = [*PARAGRAPHS, "Officials declined to say who would lead the delegation."]
+    second_edit = [*first_edit, "The ministry will brief reporters on Friday."]
+    server.set("/a", page(PARAGRAPHS))
+    with Store(tmp_path / "m.db") as store:
+        [added] = add_urls(store, [server.url("/a")], now=NOW, allow_private=True)
+        article_id = added.article.id
+        async with Fetcher(SETTINGS.fetch) as fetcher:
+            assert (await check_once(store, article_id, fetcher)).outcome == Outcome.NEW
+            server.set("/a", page(second_edit))
+            fetched = await fetcher.fetch(server.url("/a"))
+            extracted = extract_article(fetched.text, fetched.final_url)
+            assert list(extracted.paragraphs) == second_edit
+
+            async def other_check_stores_the_first_edit() -> None:
+                body = "\n\n".join(first_edit)
+                title, byline = extracted.title, extracted.byline
+                store.record_check(
+                    article_id,
+                    Check(article_id=article_id, at=NOW, outcome=Outcome.CHANGED, http_status=200),
+                    update=ArticleUpdate(),
+                    new_version=NewVersion(
+                        fetched_at=NOW,
+                        title=title,
+                        byline=byline,
+                        body=body,
+                        body_hash=text_hash(body),
+                        content_hash=text_hash(title, byline, body),
+                        posted_at=None,
+                        posted_raw=None,
+                        updated_at=None,
+                        updated_raw=None,
+                        kind=Kind.STEALTH,
+                        flags=(),
+                        stats=DiffStats(sentences_added=1),
+                    ),
+                )
+
+            checker = Checker(store, SETTINGS, fetcher, clock=lambda: NOW)
+            # Ready before _compare starts, so it runs at _compare's first wait: the judgement.
+            other = asyncio.create_task(other_check_stores_the_first_edit())
+            decided = await checker._compare(
+                store.article(article_id), fetched, extracted, None, NOW, 0.0
+            )
+            await other
+        assert [v.n for v in store.versions(article_id)] == [1, 2]
+        assert decided.new_version is not None
+        # against the first edit one sentence was added, not two against version 1
+        assert decided.new_version.stats.sentences_added == 1
+        assert decided.new_version.stats.sentences_removed == 0
