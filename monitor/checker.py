@@ -10,12 +10,13 @@ edit), a 404/410 marks the article ``gone`` with its history kept.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -134,26 +135,37 @@ class Checker:
         self.fast_path_hits = 0  # checks the fast path's memo answered
         self._pool: WorkerPool | None = None
 
-    async def check_many(self, articles: Sequence[Article]) -> list[CheckResult]:
-        limit = asyncio.Semaphore(max(1, self.settings.check.concurrency))
-        if len(articles) >= POOL_MIN_ARTICLES:
+    async def check_many(self, articles: Iterable[Article]) -> list[CheckResult]:
+        """Check ``articles`` (a list, or ``Store.iter_articles``), ``check.concurrency`` at once.
+
+        The articles are taken as the checks go, never all at once: a pass
+        over 100,000 holds only the checks in flight. Results come in the
+        articles' order.
+        """
+        upcoming = iter(articles)
+        first = list(itertools.islice(upcoming, POOL_MIN_ARTICLES))
+        if len(first) >= POOL_MIN_ARTICLES:
             self._start_pool()
+        queue = enumerate(itertools.chain(first, upcoming))
+        found: dict[int, CheckResult] = {}
         started = time.perf_counter()
 
-        async def guarded(article: Article) -> CheckResult:
-            async with limit:
-                return await self.check(article)
+        async def take_turns() -> None:
+            for index, article in queue:  # shared: each article goes to one of them
+                found[index] = await self.check(article)
 
+        concurrency = max(1, self.settings.check.concurrency)
         with self.store.batched_checks():
             committer = asyncio.create_task(self._commit_waiting_checks())
             try:
-                results = list(await asyncio.gather(*(guarded(a) for a in articles)))
+                await asyncio.gather(*(take_turns() for _ in range(concurrency)))
             finally:
                 committer.cancel()
+        results = [found[index] for index in range(len(found))]
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "checked %d articles in %.3f s; fast path %d; stage seconds %s",
-                len(articles),
+                len(results),
                 time.perf_counter() - started,
                 self.fast_path_hits,
                 dict(self.stage_seconds),

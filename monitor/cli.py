@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,8 +69,17 @@ def json_option(func: F) -> F:
     )
 
 
-def emit_json(document: Any) -> None:
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+def emit_json(document: Any, default: Callable[[Any], Any] | None = None) -> None:
+    """``document`` on stdout, written as it is encoded.
+
+    ``default`` turns what json cannot encode into what it can, one value at
+    a time. json.dumps would first hold the whole text in pieces (about 36
+    small strings for each check result), then join them.
+    """
+    pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=default).iterencode(document)
+    while text := "".join(itertools.islice(pieces, 8192)):
+        click.echo(text, nl=False)
+    click.echo()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -253,22 +263,21 @@ def check(ctx: Context, urls: tuple[str, ...], check_all: bool, as_json: bool) -
     Example: monitor check --all --json
     """
     with ctx.store() as store:
+        articles: Iterable[Article]
         if urls:
             articles = [find_article(store, url) for url in urls]
         elif check_all:
-            articles = store.articles(states=[State.ACTIVE])
+            articles = store.iter_articles(states=[State.ACTIVE])
         else:
-            articles = store.due_articles(utc_now(), limit=100_000)
+            articles = store.iter_articles(states=[State.ACTIVE], due_by=utc_now())
         results = asyncio.run(_check_articles(ctx.settings, store, articles))
     _report_results(results, as_json)
     _exit_if_any_failed(results)
 
 
 async def _check_articles(
-    settings: Settings, store: Store, articles: Sequence[Article]
+    settings: Settings, store: Store, articles: Iterable[Article]
 ) -> list[CheckResult]:
-    if not articles:
-        return []
     async with Fetcher(settings.fetch) as fetcher:
         checker = Checker(store, settings, fetcher)
         try:
@@ -286,24 +295,9 @@ def _exit_if_any_failed(results: Sequence[CheckResult]) -> None:
 def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
     summary = Counter(r.outcome.value for r in results)
     if as_json:
-        emit_json(
-            {
-                "results": [
-                    {
-                        "url": r.url,
-                        "article_id": r.article_id,
-                        "outcome": r.outcome.value,
-                        "version": r.version,
-                        "kind": r.kind.value if r.kind else None,
-                        "flags": list(r.flags),
-                        "http_status": r.http_status,
-                        "error": r.error,
-                    }
-                    for r in results
-                ],
-                "summary": dict(summary),
-            }
-        )
+        # Each result becomes a dict only while it is written: 100,000 of them
+        # as dicts at once took more memory than the whole pass.
+        emit_json({"results": results, "summary": dict(summary)}, default=_result_json)
         return
     for r in results:
         detail = ""
@@ -318,6 +312,21 @@ def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
         click.echo(f"{r.outcome.value:<14}{detail}  {r.url}")
     if results:
         click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(summary.items())), err=True)
+
+
+def _result_json(value: Any) -> dict[str, Any]:
+    if not isinstance(value, CheckResult):
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return {
+        "url": value.url,
+        "article_id": value.article_id,
+        "outcome": value.outcome.value,
+        "version": value.version,
+        "kind": value.kind.value if value.kind else None,
+        "flags": list(value.flags),
+        "http_status": value.http_status,
+        "error": value.error,
+    }
 
 
 # -- reviewing ----------------------------------------------------------------

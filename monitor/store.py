@@ -55,6 +55,7 @@ migrations = Migrations("monitor")
 
 CHECK_BATCH = 200  # checks a batched pass commits together, at most ...
 CHECK_BATCH_SECONDS = 0.1  # ... and for at most this long: other writers wait for it
+ARTICLE_PAGE = 500  # articles ``iter_articles`` reads at a time
 
 # The error of an alert whose deliverer died while sending it (see claim_notifications).
 INTERRUPTED_SEND = (
@@ -548,17 +549,38 @@ class Store:
     def articles(
         self, *, states: Sequence[State] | None = None, tag: str | None = None
     ) -> list[Article]:
-        where, params = [], []
-        if states:
-            where.append(f"a.state IN ({', '.join('?' for _ in states)})")
-            params.extend(s.value for s in states)
-        if tag:
-            where.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
-            params.append(tag)
-        sql = (
-            _ARTICLE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id"
-        )
+        where, params = _article_filter(ArticleFilter(states=tuple(states or ()), tag=tag))
+        sql = _ARTICLE_SELECT + f" WHERE {where} ORDER BY a.id"
         return [_article(row) for row in self.db.query(sql, params)]
+
+    def iter_articles(
+        self,
+        *,
+        states: Sequence[State] | None = None,
+        due_by: datetime | None = None,
+        page: int = ARTICLE_PAGE,
+    ) -> Iterator[Article]:
+        """``articles``, read ``page`` at a time, those due by ``due_by`` only if given.
+
+        A pass over a watchlist of 100,000 takes them as it goes instead of
+        holding them all (about 3 KB each with the check waiting to run).
+        Each page is read whole and picks up after the last id, so the pass's
+        own writes between pages neither skip nor repeat an article.
+        """
+        where, params = _article_filter(ArticleFilter(states=tuple(states or ())))
+        if due_by is not None:
+            where += " AND a.next_check_at <= ?"
+            params.append(to_iso(due_by))
+        # NOT INDEXED: walked by id, each page from where the last one ended. With
+        # the (state, next_check_at) index every page sorted all matching rows.
+        sql = _ARTICLE_SELECT + f" NOT INDEXED WHERE {where} AND a.id > ? ORDER BY a.id LIMIT ?"
+        last = 0
+        while True:
+            rows = list(self.db.query(sql, [*params, last, page]))
+            yield from (_article(row) for row in rows)
+            if len(rows) < page:
+                return
+            last = rows[-1]["id"]
 
     def due_articles(self, now: datetime, limit: int = 500) -> list[Article]:
         """Active articles whose next check is due, oldest due first."""

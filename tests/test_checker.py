@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from monitor.checker import Checker
-from monitor.config import FetchSettings, Settings
+from monitor.checker import POOL_MIN_ARTICLES, Checker
+from monitor.config import CheckSettings, FetchSettings, Settings
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher
-from monitor.models import Check, DiffStats, Kind, Outcome
+from monitor.models import Article, Check, DiffStats, Kind, Outcome
 from monitor.store import ArticleUpdate, NewVersion, Store
 from monitor.text import text_hash
 from monitor.watchlist import add_urls
@@ -162,3 +163,33 @@ async def test_an_edit_stored_by_another_check_meanwhile_is_what_the_next_is_jud
         # against the first edit one sentence was added, not two against version 1
         assert decided.new_version.stats.sentences_added == 1
         assert decided.new_version.stats.sentences_removed == 0
+
+
+async def test_a_pass_takes_its_articles_as_it_goes(server: PageServer, tmp_path: Path) -> None:
+    """A watchlist of 100,000 is never held whole: only the checks in flight, and a
+    first few to decide whether worker processes are worth starting."""
+    paths = [f"/a{i}" for i in range(30)]
+    for path in paths:
+        server.set(path, page(PARAGRAPHS))
+    settings = Settings(fetch=SETTINGS.fetch, check=CheckSettings(concurrency=2))
+    with Store(tmp_path / "m.db") as store:
+        added = add_urls(store, [server.url(p) for p in paths], now=NOW, allow_private=True)
+        ids = [item.article.id for item in added]
+        ahead: list[int] = []  # at each article taken: how many were taken and not yet checked
+
+        def articles() -> Iterator[Article]:
+            for taken, article_id in enumerate(ids):
+                checked = store.db.execute("SELECT count(*) FROM checks").fetchone()[0]
+                ahead.append(taken - checked)
+                yield store.article(article_id)
+
+        async with Fetcher(settings.fetch) as fetcher:
+            checker = Checker(store, settings, fetcher, clock=lambda: NOW)
+            try:
+                results = await checker.check_many(articles())
+            finally:
+                checker.close()
+        assert [r.article_id for r in results] == ids  # in the articles' order
+        assert {r.outcome for r in results} == {Outcome.NEW}
+        assert len(ahead) == 30
+        assert max(ahead) <= POOL_MIN_ARTICLES + 2

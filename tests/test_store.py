@@ -124,6 +124,39 @@ def test_due_articles_respects_state_and_time(tmp_path: Path) -> None:
         assert {x.id for x in store.due_articles(NOW + timedelta(hours=2))} == {a.id, b.id}
 
 
+def test_articles_are_read_a_page_at_a_time_by_state_and_due_time(tmp_path: Path) -> None:
+    with Store(tmp_path / "m.db") as store:
+        ids = [
+            store.add_article(f"https://example.com/{i}", "example.com", now=NOW)[0].id
+            for i in range(10)
+        ]
+        store.set_state(ids[4], State.PAUSED)
+        store.set_state(ids[7], State.ACTIVE, next_check_at=NOW + timedelta(hours=1))
+        active = [i for i in ids if i != ids[4]]
+        assert [a.id for a in store.iter_articles(states=[State.ACTIVE], page=3)] == active
+        assert [a.id for a in store.iter_articles(page=3)] == ids
+        due = [a.id for a in store.iter_articles(states=[State.ACTIVE], due_by=NOW, page=3)]
+        assert due == [i for i in active if i != ids[7]]
+        assert [a.id for a in store.iter_articles(states=[State.GONE], page=3)] == []
+
+
+def test_a_pass_writing_between_pages_neither_skips_nor_repeats_an_article(
+    tmp_path: Path,
+) -> None:
+    """What a pass does to an article it was given (next check later) moves no other."""
+    with Store(tmp_path / "m.db") as store:
+        ids = [
+            store.add_article(f"https://example.com/{i}", "example.com", now=NOW)[0].id
+            for i in range(7)
+        ]
+        seen = []
+        for article in store.iter_articles(states=[State.ACTIVE], due_by=NOW, page=2):
+            seen.append(article.id)
+            store.set_state(article.id, State.ACTIVE, next_check_at=NOW + timedelta(hours=1))
+        assert seen == ids
+        assert list(store.iter_articles(states=[State.ACTIVE], due_by=NOW, page=2)) == []
+
+
 def test_tag_filter(tmp_path: Path) -> None:
     with Store(tmp_path / "m.db") as store:
         store.add_article("https://example.com/a", "example.com", now=NOW, tags=["politics"])
