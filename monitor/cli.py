@@ -31,7 +31,13 @@ from monitor.diff import render_html, render_text
 from monitor.errors import MonitorError
 from monitor.fetch import Fetcher, decode_html
 from monitor.models import Article, CheckResult, Extracted, Outcome, State
-from monitor.review import article_summary, compare_versions, history_to_json, pair_to_json
+from monitor.review import (
+    article_summary,
+    check_result_json,
+    compare_versions,
+    history_to_json,
+    pair_to_json,
+)
 from monitor.store import Store
 from monitor.urls import normalise_url, outlet_of
 from monitor.watchlist import (
@@ -317,16 +323,7 @@ def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
 def _result_json(value: Any) -> dict[str, Any]:
     if not isinstance(value, CheckResult):
         raise TypeError(f"{type(value).__name__} is not JSON serializable")
-    return {
-        "url": value.url,
-        "article_id": value.article_id,
-        "outcome": value.outcome.value,
-        "version": value.version,
-        "kind": value.kind.value if value.kind else None,
-        "flags": list(value.flags),
-        "http_status": value.http_status,
-        "error": value.error,
-    }
+    return check_result_json(value)
 
 
 # -- reviewing ----------------------------------------------------------------

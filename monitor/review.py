@@ -11,7 +11,7 @@ from typing import Any
 
 from monitor.diff import classify_edit, diff_to_json, diff_versions
 from monitor.errors import UsageError
-from monitor.models import Article, Check, Edit, TextDiff, Version, iso
+from monitor.models import Article, Check, CheckResult, Edit, TextDiff, Version, iso
 from monitor.store import Store
 
 
@@ -104,6 +104,20 @@ def check_summary(check: Check) -> dict[str, Any]:
         "version": check.version_n,
         "error": check.error,
         "duration_ms": check.duration_ms,
+    }
+
+
+def check_result_json(result: CheckResult) -> dict[str, Any]:
+    """One check's outcome: an item of ``monitor check --json`` and of the API's checks."""
+    return {
+        "url": result.url,
+        "article_id": result.article_id,
+        "outcome": result.outcome.value,
+        "version": result.version,
+        "kind": result.kind.value if result.kind else None,
+        "flags": list(result.flags),
+        "http_status": result.http_status,
+        "error": result.error,
     }
 
 

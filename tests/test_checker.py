@@ -14,12 +14,12 @@ from monitor.checker import POOL_MIN_ARTICLES, Checker
 from monitor.config import CheckSettings, FetchSettings, Settings
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher
-from monitor.models import Article, Check, DiffStats, Kind, Outcome
-from monitor.store import ArticleUpdate, NewVersion, Store
-from monitor.text import text_hash
+from monitor.models import Article, Outcome
+from monitor.store import Store
 from monitor.watchlist import add_urls
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS, page
+from tests.test_store_versions import write
 
 pytestmark = pytest.mark.anyio
 
@@ -128,28 +128,7 @@ async def test_an_edit_stored_by_another_check_meanwhile_is_what_the_next_is_jud
             assert list(extracted.paragraphs) == second_edit
 
             async def other_check_stores_the_first_edit() -> None:
-                body = "\n\n".join(first_edit)
-                title, byline = extracted.title, extracted.byline
-                store.record_check(
-                    article_id,
-                    Check(article_id=article_id, at=NOW, outcome=Outcome.CHANGED, http_status=200),
-                    update=ArticleUpdate(),
-                    new_version=NewVersion(
-                        fetched_at=NOW,
-                        title=title,
-                        byline=byline,
-                        body=body,
-                        body_hash=text_hash(body),
-                        content_hash=text_hash(title, byline, body),
-                        posted_at=None,
-                        posted_raw=None,
-                        updated_at=None,
-                        updated_raw=None,
-                        kind=Kind.STEALTH,
-                        flags=(),
-                        stats=DiffStats(sentences_added=1),
-                    ),
-                )
+                write(store, article_id, "\n\n".join(first_edit), at=NOW, title=extracted.title)
 
             checker = Checker(store, SETTINGS, fetcher, clock=lambda: NOW)
             # Ready before _compare starts, so it runs at _compare's first wait: the judgement.

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from monitor.feeds import add_feed, feed_to_json, poll_feeds
 from monitor.models import State
-from monitor.review import compare_versions, pair_to_json
+from monitor.review import check_result_json, compare_versions, pair_to_json
 from monitor.store import ArticleFilter, EditFilter
 from monitor.watchlist import add_urls, parse_interval, purge_articles, set_watch_state
 from monitor.web.context import NothingToCompareError, WebContext, get_context
@@ -30,7 +30,6 @@ from monitor.web.views import (
     MAX_CHECKED_ON_ADD,
     MAX_ID,
     article_json,
-    check_result_json,
     edit_json,
     paginate,
     parse_since,

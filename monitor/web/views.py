@@ -25,7 +25,6 @@ from monitor.models import (
     FLAG_REVERTED,
     Article,
     Check,
-    CheckResult,
     Kind,
     Outcome,
     State,
@@ -89,20 +88,6 @@ def version_json(version: Version, *, full: bool = False) -> dict[str, Any]:
         document["body"] = version.body
         document["paragraphs"] = list(version.paragraphs)
     return document
-
-
-def check_result_json(result: CheckResult) -> dict[str, Any]:
-    """One check's outcome, with the keys of ``monitor check --json``."""
-    return {
-        "url": result.url,
-        "article_id": result.article_id,
-        "outcome": result.outcome.value,
-        "version": result.version,
-        "kind": result.kind.value if result.kind else None,
-        "flags": list(result.flags),
-        "http_status": result.http_status,
-        "error": result.error,
-    }
 
 
 def edit_json(entry: EditEntry) -> dict[str, Any]:
