@@ -88,6 +88,19 @@ def emit_json(document: Any, default: Callable[[Any], Any] | None = None) -> Non
     click.echo()
 
 
+def emit_json_items(key: str, items: Iterable[Any], to_json: Callable[[Any], Any]) -> None:
+    """``{key: [to_json(item)…]}`` on stdout, exactly as ``emit_json`` writes it, each item
+    written as it comes: a listing of 100,000 articles is never held whole."""
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    texts = (encode(to_json(item)).replace("\n", "\n    ") for item in items)
+    opening = "{\n  " + json.dumps(key, ensure_ascii=False) + ": ["
+    written = False
+    while batch := list(itertools.islice(texts, 256)):
+        click.echo((",\n    " if written else opening + "\n    ") + ",\n    ".join(batch), nl=False)
+        written = True
+    click.echo("\n  ]\n}" if written else opening + "]\n}")
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"monitor: {message}", err=True)
     sys.exit(code)
@@ -238,19 +251,20 @@ def list_articles(
         None if show_all else [s for s in State if s != State.REMOVED]
     )
     with ctx.store() as store:
-        articles = store.articles(states=wanted, tag=tag)
-    if as_json:
-        emit_json({"articles": [article_summary(a) for a in articles]})
-        return
-    if not articles:
+        articles = store.iter_articles(states=wanted, tag=tag)
+        if as_json:
+            emit_json_items("articles", articles, article_summary)
+            return
+        listed = 0
+        for a in articles:
+            last = _short_time(a.last_checked_at) if a.last_checked_at else "never"
+            title = (a.title or "")[:60]
+            click.echo(f"{a.id:>5}  {a.state.value:<7} v{a.version_count:<3} {last:<17} {a.url}")
+            if title:
+                click.echo(f"{'':>5}  {title}")
+            listed += 1
+    if not listed:
         click.echo("no articles watched yet: monitor add URL", err=True)
-        return
-    for a in articles:
-        last = _short_time(a.last_checked_at) if a.last_checked_at else "never"
-        title = (a.title or "")[:60]
-        click.echo(f"{a.id:>5}  {a.state.value:<7} v{a.version_count:<3} {last:<17} {a.url}")
-        if title:
-            click.echo(f"{'':>5}  {title}")
 
 
 # -- checking ---------------------------------------------------------------

@@ -549,25 +549,24 @@ class Store:
     def articles(
         self, *, states: Sequence[State] | None = None, tag: str | None = None
     ) -> list[Article]:
-        where, params = _article_filter(ArticleFilter(states=tuple(states or ()), tag=tag))
-        sql = _ARTICLE_SELECT + f" WHERE {where} ORDER BY a.id"
-        return [_article(row) for row in self.db.query(sql, params)]
+        return list(self.iter_articles(states=states, tag=tag))
 
     def iter_articles(
         self,
         *,
         states: Sequence[State] | None = None,
+        tag: str | None = None,
         due_by: datetime | None = None,
         page: int = ARTICLE_PAGE,
     ) -> Iterator[Article]:
-        """``articles``, read ``page`` at a time, those due by ``due_by`` only if given.
+        """Articles by id (of ``states``, with ``tag``, due by ``due_by``), read ``page`` at a time.
 
-        A pass over a watchlist of 100,000 takes them as it goes instead of
-        holding them all (about 3 KB each with the check waiting to run).
+        A pass over a watchlist of 100,000, or a listing of it, takes them as
+        it goes instead of holding them all (a few KB each with its memo).
         Each page is read whole and picks up after the last id, so the pass's
         own writes between pages neither skip nor repeat an article.
         """
-        where, params = _article_filter(ArticleFilter(states=tuple(states or ())))
+        where, params = _article_filter(ArticleFilter(states=tuple(states or ()), tag=tag))
         if due_by is not None:
             where += " AND a.next_check_at <= ?"
             params.append(to_iso(due_by))

@@ -1,12 +1,17 @@
 """The command line end to end: a real local server, a real SQLite file, click's runner."""
 
+import contextlib
+import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from monitor.cli import main
+from monitor.cli import emit_json, emit_json_items, main
 from tests.pageserver import PageServer
 from tests.receivers import WebhookReceiver
 from tests.samples import PARAGRAPHS, page
@@ -204,3 +209,31 @@ def test_serve_refuses_a_public_address_without_a_token(env: dict[str, str]) -> 
     result = run(env, "serve", "--host", "0.0.0.0", "--port", "0")
     assert result.exit_code == 2
     assert "without a token" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(key=st.text(max_size=8), items=st.lists(JSON_VALUES, max_size=4))
+def test_a_listing_written_item_by_item_is_the_same_text_as_written_whole(
+    key: str, items: list
+) -> None:
+    """``monitor list --json`` streams its articles: byte for byte what emit_json writes."""
+
+    def written(write: Callable[[], None]) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            write()
+        return out.getvalue()
+
+    whole = written(lambda: emit_json({key: items}))
+    streamed = written(lambda: emit_json_items(key, iter(items), lambda item: item))
+    assert streamed == whole
+    assert json.loads(streamed) == {key: items}
