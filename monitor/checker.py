@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Protocol, TypeVar
 
@@ -42,6 +42,7 @@ from monitor.models import (
     OutletRules,
     PageTime,
     State,
+    utc_now,
 )
 from monitor.notify import plan_gone_notifications, plan_notifications
 from monitor.store import (
@@ -64,10 +65,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _PageFacts(Protocol):

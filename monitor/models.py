@@ -9,7 +9,7 @@ Standard library only: this module sits at the bottom of the import graph.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -268,3 +268,8 @@ class OutletRules:
     posted_selector: str | None = None  # element whose text/datetime is Posted
     updated_selector: str | None = None  # element whose text/datetime is Updated
     obey_robots: bool | None = None  # None: follow fetch.obey_robots
+
+
+def utc_now() -> datetime:
+    """The clock every command and the checker read by default; tests pass their own."""
+    return datetime.now(UTC)
