@@ -242,8 +242,9 @@ def test_a_listing_written_item_by_item_is_the_same_text_as_written_whole(
 
 
 def test_reading_commands_start_without_the_fetcher_and_asyncio() -> None:
-    """``monitor list`` and ``history`` import neither (a third of a second at each start)."""
-    heavy = ("asyncio", "httpx", "monitor.checker", "monitor.fetch")
+    """``monitor list`` and ``history`` import neither (a third of a second at each start),
+    nor lxml while no outlet names a CSS selector."""
+    heavy = ("asyncio", "httpx", "monitor.checker", "monitor.fetch", "lxml")
     code = f"import sys, monitor.cli; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
