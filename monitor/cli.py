@@ -17,7 +17,7 @@ import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,22 +77,19 @@ def json_option(func: F) -> F:
     )
 
 
-def emit_json(document: Any, default: Callable[[Any], Any] | None = None) -> None:
-    """``document`` on stdout, written as it is encoded.
-
-    ``default`` turns what json cannot encode into what it can, one value at
-    a time. json.dumps would first hold the whole text in pieces (about 36
-    small strings for each check result), then join them.
-    """
-    pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=default).iterencode(document)
-    while text := "".join(itertools.islice(pieces, 8192)):
-        click.echo(text, nl=False)
-    click.echo()
+def emit_json(document: Any) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-def emit_json_items(key: str, items: Iterable[Any], to_json: Callable[[Any], Any]) -> None:
-    """``{key: [to_json(item)…]}`` on stdout, exactly as ``emit_json`` writes it, each item
-    written as it comes: a listing of 100,000 articles is never held whole."""
+def emit_json_items(
+    key: str,
+    items: Iterable[Any],
+    to_json: Callable[[Any], Any],
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """``{key: [to_json(item)…], **after}`` on stdout, exactly as ``emit_json`` writes it,
+    each item written as it comes: 100,000 articles or check results are never held
+    as dicts, nor their text as one string."""
     encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
     texts = (encode(to_json(item)).replace("\n", "\n    ") for item in items)
     opening = "{\n  " + json.dumps(key, ensure_ascii=False) + ": ["
@@ -100,7 +97,11 @@ def emit_json_items(key: str, items: Iterable[Any], to_json: Callable[[Any], Any
     while batch := list(itertools.islice(texts, 256)):
         click.echo((",\n    " if written else opening + "\n    ") + ",\n    ".join(batch), nl=False)
         written = True
-    click.echo("\n  ]\n}" if written else opening + "]\n}")
+    click.echo("\n  ]" if written else opening + "]", nl=False)
+    for name, value in (after or {}).items():
+        text = encode(value).replace("\n", "\n  ")
+        click.echo(",\n  " + json.dumps(name, ensure_ascii=False) + ": " + text, nl=False)
+    click.echo("\n}")
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
@@ -327,9 +328,7 @@ def _exit_if_any_failed(results: Sequence[CheckResult]) -> None:
 def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
     summary = Counter(r.outcome.value for r in results)
     if as_json:
-        # Each result becomes a dict only while it is written: 100,000 of them
-        # as dicts at once took more memory than the whole pass.
-        emit_json({"results": results, "summary": dict(summary)}, default=_result_json)
+        emit_json_items("results", results, check_result_json, {"summary": dict(summary)})
         return
     for r in results:
         detail = ""
@@ -344,12 +343,6 @@ def _report_results(results: Sequence[CheckResult], as_json: bool) -> None:
         click.echo(f"{r.outcome.value:<14}{detail}  {r.url}")
     if results:
         click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(summary.items())), err=True)
-
-
-def _result_json(value: Any) -> dict[str, Any]:
-    if not isinstance(value, CheckResult):
-        raise TypeError(f"{type(value).__name__} is not JSON serializable")
-    return check_result_json(value)
 
 
 # -- reviewing ----------------------------------------------------------------

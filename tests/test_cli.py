@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from monitor.cli import emit_json, emit_json_items, main
@@ -223,11 +223,17 @@ JSON_VALUES = st.recursive(
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(key=st.text(max_size=8), items=st.lists(JSON_VALUES, max_size=4))
+@given(
+    key=st.text(max_size=8),
+    items=st.lists(JSON_VALUES, max_size=4),
+    after=st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=2),
+)
 def test_a_listing_written_item_by_item_is_the_same_text_as_written_whole(
-    key: str, items: list
+    key: str, items: list, after: dict
 ) -> None:
-    """``monitor list --json`` streams its articles: byte for byte what emit_json writes."""
+    """``monitor list --json`` and ``check --json`` stream their items: byte for byte
+    what emit_json writes."""
+    assume(key not in after)
 
     def written(write: Callable[[], None]) -> str:
         out = io.StringIO()
@@ -235,10 +241,10 @@ def test_a_listing_written_item_by_item_is_the_same_text_as_written_whole(
             write()
         return out.getvalue()
 
-    whole = written(lambda: emit_json({key: items}))
-    streamed = written(lambda: emit_json_items(key, iter(items), lambda item: item))
+    whole = written(lambda: emit_json({key: items, **after}))
+    streamed = written(lambda: emit_json_items(key, iter(items), lambda item: item, after))
     assert streamed == whole
-    assert json.loads(streamed) == {key: items}
+    assert json.loads(streamed) == {key: items, **after}
 
 
 def test_reading_commands_start_without_the_fetcher_and_asyncio() -> None:
