@@ -10,9 +10,7 @@ edit), a 404/410 marks the article ``gone`` with its history kept.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-import os
 import random
 import time
 from collections import Counter
@@ -28,7 +26,7 @@ from monitor.config import Settings
 from monitor.diff import EditSummary, summarise_edit, updated_moved
 from monitor.errors import ExtractError, FetchError, RetryLaterError
 from monitor.fetch import Fetcher
-from monitor.memo import Examined, Memo, examine_stored
+from monitor.memo import EVERY_JOB_NEEDS, SOME_JOBS_NEED, Examined, Memo, examine_stored
 from monitor.models import (
     FLAG_REVERTED,
     Article,
@@ -55,11 +53,10 @@ from monitor.store import (
 )
 from monitor.text import text_hash
 from monitor.urls import outlet_of
-from monitor.workers import BrokenWorkerPool, WorkerPool
+from monitor.workers import BrokenWorkerPool, WorkerPool, pool_for
 
 GONE_STATUSES = (404, 410)
 MAX_ERRORS = 12  # backoff(12) is the longest wait: 6 hours
-POOL_MIN_ARTICLES = 8  # a pass this big is worth starting extraction worker processes
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +97,9 @@ class Checker:
     does judging a changed article's edit (aligning its sentences). Database
     writes happen on the event loop's thread, each check whole; ``check_many``
     commits them in batches (``Store.batched_checks``), and a batch waiting
-    for its next check is committed after ``CHECK_BATCH_SECONDS``. Call
+    for its next check is committed after ``CHECK_BATCH_SECONDS``. A
+    ``pool`` already started (``workers.pool_for``, as ``monitor check`` does
+    before loading this module) is used instead of starting one. Call
     ``close`` to stop the pool's processes.
 
     With ``check.fast_path`` on, a page whose fingerprint matches the memo
@@ -121,6 +120,7 @@ class Checker:
         fetcher: Fetcher,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -130,7 +130,7 @@ class Checker:
         self.cadence = settings.schedule.cadence
         self.stage_seconds: Counter[str] = Counter()
         self.fast_path_hits = 0  # checks the fast path's memo answered
-        self._pool: WorkerPool | None = None
+        self._pool = pool  # started early by the caller (``monitor check``), or by check_many
 
     async def check_many(self, articles: Iterable[Article]) -> list[CheckResult]:
         """Check ``articles`` (a list, or ``Store.iter_articles``), ``check.concurrency`` at once.
@@ -139,11 +139,10 @@ class Checker:
         over 100,000 holds only the checks in flight. Results come in the
         articles' order.
         """
-        upcoming = iter(articles)
-        first = list(itertools.islice(upcoming, POOL_MIN_ARTICLES))
-        if len(first) >= POOL_MIN_ARTICLES:
-            self._start_pool()
-        queue = enumerate(itertools.chain(first, upcoming))
+        upcoming: Iterable[Article] = articles
+        if self._pool is None:
+            upcoming, self._pool = pool_for(articles, EVERY_JOB_NEEDS, SOME_JOBS_NEED)
+        queue = enumerate(upcoming)
         found: dict[int, CheckResult] = {}
         started = time.perf_counter()
 
@@ -180,12 +179,6 @@ class Checker:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
-
-    def _start_pool(self) -> None:
-        """A worker per core, started at the first page to extract (a 304 pass needs none)."""
-        workers = _cores()
-        if self._pool is None and workers >= 2:
-            self._pool = WorkerPool(workers)
 
     async def _examine(
         self, html: str, url: str, rules: OutletRules, now: datetime, stored_memo: str | None
@@ -515,14 +508,6 @@ class Checker:
             duration_ms=_elapsed_ms(started),
             bytes_read=fetched.bytes_read,
         )
-
-
-def _cores() -> int:
-    """Cores this process may run on (the affinity mask, not the machine's total)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _state_after_success(article: Article, next_check: datetime | None) -> State | None:

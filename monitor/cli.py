@@ -308,15 +308,25 @@ def check(ctx: Context, urls: tuple[str, ...], check_all: bool, as_json: bool) -
 async def _check_articles(
     settings: Settings, store: Store, articles: Iterable[Article]
 ) -> list[CheckResult]:
-    from monitor.checker import Checker
-    from monitor.fetch import Fetcher
+    from monitor.memo import EVERY_JOB_NEEDS, SOME_JOBS_NEED
+    from monitor.workers import pool_for
 
-    async with Fetcher(settings.fetch) as fetcher:
-        checker = Checker(store, settings, fetcher)
-        try:
-            return await checker.check_many(articles)
-        finally:
-            checker.close()
+    # The extraction workers start first: they import the extractor on the other
+    # core while this process imports the fetcher and the checker.
+    upcoming, pool = pool_for(articles, EVERY_JOB_NEEDS, SOME_JOBS_NEED)
+    try:
+        from monitor.checker import Checker
+        from monitor.fetch import Fetcher
+
+        async with Fetcher(settings.fetch) as fetcher:
+            checker = Checker(store, settings, fetcher, pool=pool)
+            try:
+                return await checker.check_many(upcoming)
+            finally:
+                checker.close()
+    finally:
+        if pool is not None:
+            pool.close()  # when the checker was never made; closing twice does nothing
 
 
 def _exit_if_any_failed(results: Sequence[CheckResult]) -> None:

@@ -90,6 +90,14 @@ def _time_from(data: list[str] | None) -> PageTime | None:
     return PageTime(value=datetime.fromisoformat(value), raw=raw, source=source)
 
 
+# What the checker's jobs (examine_stored, diff.summarise_edit) import, for the
+# extraction workers to load before they fork (monitor.worker_process): every job
+# reads its page with the fast path; a full extraction needs trafilatura and
+# htmldate, and a changed article's judgement the diff (about 0.3 s of CPU more).
+EVERY_JOB_NEEDS = ("monitor.fastpath",)
+SOME_JOBS_NEED = ("trafilatura", "htmldate", "monitor.diff")
+
+
 def examine_stored(
     html: str,
     url: str | None,

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor.checker import POOL_MIN_ARTICLES, Checker
+from monitor.checker import Checker
 from monitor.config import CheckSettings, FetchSettings, Settings
 from monitor.extract import extract_article
 from monitor.fetch import Fetcher
 from monitor.models import Article, Outcome
 from monitor.store import Store
 from monitor.watchlist import add_urls
+from monitor.workers import POOL_MIN_JOBS
 from tests.pageserver import PageServer
 from tests.samples import PARAGRAPHS, page
 from tests.test_store_versions import write
@@ -171,4 +172,4 @@ async def test_a_pass_takes_its_articles_as_it_goes(server: PageServer, tmp_path
         assert [r.article_id for r in results] == ids  # in the articles' order
         assert {r.outcome for r in results} == {Outcome.NEW}
         assert len(ahead) == 30
-        assert max(ahead) <= POOL_MIN_ARTICLES + 2
+        assert max(ahead) <= POOL_MIN_JOBS + 2

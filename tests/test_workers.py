@@ -194,11 +194,103 @@ async def test_what_a_worker_printed_is_not_lost_when_it_exits(
     assert "a line from a worker" in capfd.readouterr().out
 
 
-def test_a_pool_dropped_without_closing_still_stops_its_workers() -> None:
-    async def forget_to_close() -> int:
-        return await WorkerPool(1).run(os.getpid)
+def _who_after(seconds: float) -> tuple[int, int, bool]:
+    """This worker's pid, its parent's, and whether it has ``colorsys`` loaded, after a nap
+    (so that jobs given at once go to different workers)."""
+    time.sleep(seconds)
+    return os.getpid(), os.getppid(), "colorsys" in sys.modules
 
-    pid = asyncio.run(forget_to_close())  # its loop closed: nothing refers to the pool
-    gc.collect()
-    with pytest.raises(ProcessLookupError):  # exited and reaped
+
+async def _both_workers(pool: WorkerPool) -> list[tuple[int, int, bool]]:
+    found = await asyncio.gather(*(pool.run(partial(_who_after, 0.3)) for _ in range(2)))
+    assert len({pid for pid, _, _ in found}) == 2, found
+    return found
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            found.update(int(child) for child in children.read().split())
+    return found
+
+
+def test_the_workers_are_forked_from_a_lead_that_loaded_their_modules() -> None:
+    """One interpreter imports what the jobs need, then forks the others (monitor.worker_process)."""
+    plain = WorkerPool(2)
+    try:  # no job imports colorsys, so a worker has it only from its lead
+        assert not any(loaded for _, _, loaded in asyncio.run(_both_workers(plain)))
+    finally:
+        plain.close()
+    for modules in ({"preload": ("colorsys",)}, {"when_used": ("colorsys",)}):
+        pool = WorkerPool(2, **modules)
+        pool.start()  # before any event loop: monitor check starts it before loading the checker
+        try:
+            found = asyncio.run(_both_workers(pool))
+        finally:
+            pool.close()
+        assert all(loaded for _, _, loaded in found), modules
+        lead = next(pid for pid, parent, _ in found if parent == os.getpid())
+        assert [parent for pid, parent, _ in found if pid != lead] == [lead]
+        assert all(_gone(pid) for pid, _, _ in found)
+
+
+def test_a_pool_given_no_job_forks_no_worker() -> None:
+    """A 304 pass extracts nothing: its pool costs the lead and its preload alone."""
+    before = _children(os.getpid())
+    pool = WorkerPool(2, when_used=("colorsys",))
+    pool.start()
+    try:
+        (lead,) = _children(os.getpid()) - before
+        time.sleep(0.5)  # time enough to fork, were it not waiting for a job
+        assert _children(lead) == set()
+    finally:
+        pool.close()
+    assert _gone(lead)
+
+
+async def test_a_module_that_does_not_load_is_left_to_the_jobs() -> None:
+    pool = WorkerPool(2, preload=("monitor_no_such_module",), when_used=("colorsys", "no_such"))
+    try:
+        assert all(loaded for _, _, loaded in await _both_workers(pool))
+    finally:
+        pool.close()
+
+
+def _die_unless_child_of(parent: int) -> None:
+    if os.getppid() != parent:
+        os._exit(1)
+    time.sleep(0.5)
+
+
+async def test_a_forked_worker_that_dies_breaks_the_pool_and_the_lead_is_stopped() -> None:
+    pool = WorkerPool(2)
+    try:
+        pids = {pid for pid, _, _ in await _both_workers(pool)}
+        jobs = [pool.run(partial(_die_unless_child_of, os.getpid())) for _ in range(2)]
+        outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+        assert all(isinstance(o, BrokenWorkerPool) for o in outcomes), outcomes
+    finally:
+        pool.close()
+    assert all(_gone(pid) for pid in pids)
+
+
+def _gone(pid: int) -> bool:
+    """Exited: no such process, or a zombie left for init to reap (a dead lead's worker)."""
+    try:
         os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rpartition(")")[2].split()[0] == "Z"
+
+
+def test_a_pool_dropped_without_closing_still_stops_its_workers() -> None:
+    async def forget_to_close() -> set[int]:
+        return {pid for pid, _, _ in await _both_workers(WorkerPool(2))}
+
+    pids = asyncio.run(forget_to_close())  # its loop closed: nothing refers to the pool
+    gc.collect()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):  # exited and reaped
+            os.kill(pid, 0)
