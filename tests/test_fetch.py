@@ -19,12 +19,24 @@ from pathlib import Path
 
 import anyio
 import brotli
+import httpx
 import pytest
 import trustme
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from monitor.config import FetchSettings
 from monitor.errors import BlockedAddressError, FetchError, InvalidURLError, TooLargeError
-from monitor.fetch import CHUNK_SIZE, Fetcher, decode_html, detect_encoding, fetch_page
+from monitor.fetch import (
+    _PLAIN_URL,
+    CHUNK_SIZE,
+    Fetcher,
+    RequestTarget,
+    decode_html,
+    detect_encoding,
+    fetch_page,
+    request_target,
+)
 from monitor.models import Fetched
 from tests.fakedns import FakeDNS
 from tests.pageserver import PageServer
@@ -664,3 +676,66 @@ async def test_https_keeps_sni_and_certificate_checks(
             resolver=dns,
             ssl_context=client_context(certificate),
         )
+
+
+# -- reading a URL for the request ---------------------------------------------
+
+_URL_CHARACTERS = (
+    "azAZ09-._~!$&'()*+,;=:@/?#[]%41 \\\"<>^`{|}\u00e9\u4e2d"  # safe, reserved, unsafe, non-ASCII
+)
+_HOSTS = [
+    "example.org", "news.example.co.uk", "a-b.c-d.example", "127.0.0.1", "10.0.0.255",
+    "0.0.0.0", "127.1", "0177.0.0.1", "1.2.3.4.5", "256.1.1.1", "EXAMPLE.org", "a.b.",
+    "xn--bcher-kva.example", "b\u00fccher.example", "x", "1x.example", "example.1x", "[::1]",
+    "-a.example", "a..b",
+]  # fmt: skip
+
+
+def _as_httpx_reads_it(url: str) -> RequestTarget:
+    parsed = httpx.URL(url)
+    return RequestTarget(
+        parsed.scheme,
+        parsed.raw_host.decode("ascii"),
+        parsed.port or {"http": 80, "https": 443}[parsed.scheme],
+        parsed.netloc.decode("ascii"),
+        parsed.raw_path,
+    )
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP", "Https"]),
+    host=st.sampled_from(_HOSTS),
+    port=st.sampled_from(["", ":80", ":443", ":8080", ":080", ":65535", ":65536", ":0", ":"]),
+    path=st.lists(
+        st.text(st.sampled_from(_URL_CHARACTERS), max_size=6) | st.sampled_from([".", ".."]),
+        max_size=4,
+    ),
+    query=st.none() | st.text(st.sampled_from(_URL_CHARACTERS), max_size=8),
+)
+@example(scheme="http", host="127.0.0.1", port=":8000", path=["world", "1-story.html"], query=None)
+def test_a_url_is_read_for_its_request_exactly_as_httpx_reads_it(
+    scheme: str, host: str, port: str, path: list[str], query: str | None
+) -> None:
+    """The quick reading of a plain URL gives what httpx gives, and every other URL goes to httpx."""
+    url = f"{scheme}://{host}{port}" + "".join("/" + segment for segment in path)
+    if query is not None:
+        url += "?" + query
+    try:
+        expected = _as_httpx_reads_it(url)
+    except httpx.InvalidURL:
+        with pytest.raises(InvalidURLError):
+            request_target(url)
+        return
+    assert request_target(url) == expected
+
+
+def test_usual_article_urls_are_read_without_httpx() -> None:
+    """So the property above covers the quick reading, not only the fallback."""
+    for url in (
+        "http://127.0.0.1:8000/world/1-story.html",
+        "https://www.example.co.uk/news/uk-politics-12345678",
+        "https://example.org/2019/03/26/a-story/?utm_source=rss&id=7",
+    ):
+        assert _PLAIN_URL.fullmatch(url), url
+        assert request_target(url) == _as_httpx_reads_it(url)
