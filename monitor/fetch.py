@@ -73,11 +73,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import brotli
-import charset_normalizer
-import httpx
 
 from monitor import netguard
 from monitor.config import FetchSettings
@@ -92,6 +90,9 @@ from monitor.http1 import ConnectionPool, HTTPProtocolError, Origin, Response
 from monitor.models import Fetched
 from monitor.netguard import Resolver
 from monitor.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "Fetcher",
@@ -322,10 +323,7 @@ class Fetcher:
             _keep_cookies(cookies, current, response)
             location = response.get("location")
             if location is not None and response.status in REDIRECT_STATUSES:
-                try:
-                    return None, str(_parse_url(current).join(location))
-                except httpx.InvalidURL as exc:
-                    raise InvalidURLError(f"not a valid URL: {location!r} ({exc})") from exc
+                return None, _joined(current, location)
             # A 304's body is empty, but reading it is what ends the answer and
             # keeps the connection for the next request.
             body = await self._read_body(response, current, limit, strict=strict)
@@ -576,6 +574,8 @@ def is_loopback_host(host: str) -> bool:
 @functools.cache
 def _default_ssl_context() -> ssl.SSLContext:
     """certifi's CA bundle (or SSL_CERT_FILE); loading it takes ~0.1 s, so once, when needed."""
+    import httpx
+
     return httpx.create_ssl_context()
 
 
@@ -669,10 +669,28 @@ def request_target(url: str) -> RequestTarget:
 
 
 def _parse_url(url: str) -> httpx.URL:
+    """httpx's reading of ``url``, or InvalidURLError.
+
+    httpx is imported here, at the first URL that needs it (about 80 ms of
+    CPU, before the first fetch of every ``monitor check``): a pass over
+    plain article URLs, without redirects or https, never does.
+    """
+    import httpx
+
     try:
         return httpx.URL(url)
     except httpx.InvalidURL as exc:
         raise InvalidURLError(f"not a valid URL: {url!r} ({exc})") from exc
+
+
+def _joined(base: str, location: str) -> str:
+    """A redirect's ``location`` read against the URL that answered it."""
+    import httpx
+
+    try:
+        return str(_parse_url(base).join(location))
+    except httpx.InvalidURL as exc:
+        raise InvalidURLError(f"not a valid URL: {location!r} ({exc})") from exc
 
 
 def _gate_key(host_or_url: str) -> str:
@@ -995,6 +1013,8 @@ def detect_encoding(body: bytes | bytearray, content_type: str | None = None) ->
         return "utf-8"
     if header:
         return header
+    import charset_normalizer  # only for a page that names no charset: 15 ms to import
+
     best = charset_normalizer.from_bytes(bytes(body), cp_exclusion=_NOT_WEB_CODECS).best()
     return (_codec(best.encoding) if best else None) or "utf-8"
 

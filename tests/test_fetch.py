@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import socket
 import ssl
+import subprocess
+import sys
 import time
 import tracemalloc
 import zlib
@@ -739,3 +741,18 @@ def test_usual_article_urls_are_read_without_httpx() -> None:
     ):
         assert _PLAIN_URL.fullmatch(url), url
         assert request_target(url) == _as_httpx_reads_it(url)
+
+
+def test_httpx_is_loaded_only_for_a_url_that_needs_it() -> None:
+    """About 80 ms before the first fetch of every ``monitor check``, for plain URLs spent for nothing."""
+    code = (
+        "import sys, monitor.checker, monitor.fetch as fetch;"
+        "fetch.request_target('http://127.0.0.1:8000/world/1-story.html');"
+        "print('httpx' in sys.modules);"
+        "fetch.request_target('http://127.0.0.1:8000/world/1 story.html');"
+        "print('httpx' in sys.modules)"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.split() == ["False", "True"]
