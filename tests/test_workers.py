@@ -235,6 +235,16 @@ def test_the_workers_are_forked_from_a_lead_that_loaded_their_modules() -> None:
         assert all(_gone(pid) for pid, _, _ in found)
 
 
+def _wait_until_reading_its_pipe(pid: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/wchan") as wchan:
+            if "pipe_read" in wchan.read():
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} never waited on its pipe")
+
+
 def test_a_pool_given_no_job_forks_no_worker() -> None:
     """A 304 pass extracts nothing: its pool costs the lead and its preload alone."""
     before = _children(os.getpid())
@@ -242,7 +252,7 @@ def test_a_pool_given_no_job_forks_no_worker() -> None:
     pool.start()
     try:
         (lead,) = _children(os.getpid()) - before
-        time.sleep(0.5)  # time enough to fork, were it not waiting for a job
+        _wait_until_reading_its_pipe(lead)  # its imports done: it would have forked by now
         assert _children(lead) == set()
     finally:
         pool.close()
