@@ -269,8 +269,7 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
                 continue
             inner = exact[-1] or el in exact_roots
             if items:
-                items.sort()
-                tokens.append(_OPEN + el.tag + "".join([_attribute(el, k, v) for k, v in items]))
+                tokens.append(_start_token(el.tag, tuple(items)))
             else:
                 tokens.append(_OPEN + el.tag)
             text(el.text, inner)
@@ -298,9 +297,31 @@ def _ignored(el: HtmlElement) -> bool:
     return el.find(".//h1") is None and el.find(".//*[@itemprop='headline']") is None
 
 
-def _attribute(el: HtmlElement, name: str, value: str) -> str:
+def _start_token(tag: str, items: tuple[tuple[str, str], ...]) -> str:
+    """An element's opening token: its tag and its attributes in name order, digits masked
+    where they are noise (module doc).
+
+    Remembered by tag and attributes: a page repeats the same few (every
+    paragraph its class, every link of a list its attributes), and an outlet's
+    pages repeat each other's.
+    """
+    token = _START_TOKENS.get((tag, items))
+    if token is None:
+        if len(_START_TOKENS) >= _START_TOKENS_KEPT:
+            _START_TOKENS.clear()
+        token = _START_TOKENS[tag, items] = (
+            _OPEN + tag + "".join([_attribute(tag, name, value) for name, value in sorted(items)])
+        )
+    return token
+
+
+_START_TOKENS: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+_START_TOKENS_KEPT = 20_000  # about 6 MB at most
+
+
+def _attribute(tag: str, name: str, value: str) -> str:
     if name in _MASKED_ATTRIBUTES or (
-        name.startswith("data-") and el.tag not in _DATE_ELEMENTS and not _DATE_NAME.search(name)
+        name.startswith("data-") and tag not in _DATE_ELEMENTS and not _DATE_NAME.search(name)
     ):
         value = _DIGITS.sub("#", value)
     return f" {name}={value!r}"
