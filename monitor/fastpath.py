@@ -77,7 +77,12 @@ from monitor.extract import (
 from monitor.memo import FORMAT, Examined, Memo
 from monitor.models import Extracted, OutletRules
 from monitor.text import text_hash
-from monitor.timestamps import EXCLUDED_BARE, exclusion
+from monitor.timestamps import (
+    EXCLUDED_BARE,
+    HEADED_CONTAINERS,
+    exclusion_by_name,
+    sidebar_heading,
+)
 
 __all__ = ["examine", "fingerprint"]
 
@@ -263,15 +268,16 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
     for event, el in walk:
         if event == "start":
             items = el.items()
-            if (items or el.tag in EXCLUDED_BARE) and el not in kept and _ignored(el):
-                walk.skip_subtree()
-                left_out = el
-                continue
+            if items or el.tag in EXCLUDED_BARE:
+                token, named = _start(el.tag, tuple(items))
+                if el not in kept and _ignored(el, named):
+                    walk.skip_subtree()
+                    left_out = el
+                    continue
+            else:  # no attribute: nothing to mask, and never excluded
+                token = _OPEN + el.tag
             inner = exact[-1] or el in exact_roots
-            if items:
-                tokens.append(_start_token(el.tag, tuple(items)))
-            else:
-                tokens.append(_OPEN + el.tag)
+            tokens.append(token)
             text(el.text, inner)
             exact.append(inner)
         elif event == "end" and el is not left_out:
@@ -284,11 +290,17 @@ def _page_tokens(doc: HtmlElement, body: list[HtmlElement]) -> list[str]:
     return tokens
 
 
-def _ignored(el: HtmlElement) -> bool:
-    """A container no date of the article and no part of its text comes from (module doc)."""
-    reason = exclusion(el)
+def _ignored(el: HtmlElement, named: str | None) -> bool:
+    """A container no date of the article and no part of its text comes from (module doc).
+
+    ``named`` is what its tag and attributes exclude it as
+    (``timestamps.exclusion_by_name``); with its heading, that is ``exclusion``.
+    """
+    reason = named
     if reason is None:
-        return False
+        if el.tag not in HEADED_CONTAINERS or not sidebar_heading(el):
+            return False
+        reason = "other"
     if reason == "footer" and any(
         a.tag in ("article", "main") or "Article" in (a.get("itemtype") or "")
         for a in el.iterancestors()
@@ -297,26 +309,33 @@ def _ignored(el: HtmlElement) -> bool:
     return el.find(".//h1") is None and el.find(".//*[@itemprop='headline']") is None
 
 
-def _start_token(tag: str, items: tuple[tuple[str, str], ...]) -> str:
-    """An element's opening token: its tag and its attributes in name order, digits masked
-    where they are noise (module doc).
+def _start(tag: str, items: tuple[tuple[str, str], ...]) -> tuple[str, str | None]:
+    """An element's opening token (its tag and its attributes in name order, digits masked
+    where they are noise: module doc) and what its attributes exclude it as.
 
     Remembered by tag and attributes: a page repeats the same few (every
     paragraph its class, every link of a list its attributes), and an outlet's
     pages repeat each other's.
     """
-    token = _START_TOKENS.get((tag, items))
-    if token is None:
-        if len(_START_TOKENS) >= _START_TOKENS_KEPT:
-            _START_TOKENS.clear()
-        token = _START_TOKENS[tag, items] = (
+    known = _STARTS.get((tag, items))
+    if known is None:
+        if len(_STARTS) >= _STARTS_KEPT:
+            _STARTS.clear()
+        token = (
             _OPEN + tag + "".join([_attribute(tag, name, value) for name, value in sorted(items)])
         )
-    return token
+        named = dict(items)
+        known = _STARTS[tag, items] = (
+            token,
+            exclusion_by_name(
+                tag, named.get("role"), named.get("class"), named.get("id"), named.get("aria-label")
+            ),
+        )
+    return known
 
 
-_START_TOKENS: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
-_START_TOKENS_KEPT = 20_000  # about 6 MB at most
+_STARTS: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str | None]] = {}
+_STARTS_KEPT = 20_000  # about 6 MB at most
 
 
 def _attribute(tag: str, name: str, value: str) -> str:

@@ -296,10 +296,10 @@ _JSON_DATE = re.compile(
 # Containers whose dates belong to other stories or to the site.
 _EXCLUDED_TAGS = frozenset({"aside", "nav", "script", "style", "noscript", "template", "iframe"})
 _EXCLUDED_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search"})
-_HEADED_CONTAINERS = frozenset({"section", "div", "ul", "ol"})  # excluded by a sidebar heading
+HEADED_CONTAINERS = frozenset({"section", "div", "ul", "ol"})  # excluded by a sidebar heading
 # The tags exclusion() can exclude an element for without any attribute: an element
 # with another tag and no attributes is never excluded (the fast path skips asking).
-EXCLUDED_BARE = frozenset({"footer", *_EXCLUDED_TAGS, *_HEADED_CONTAINERS})
+EXCLUDED_BARE = frozenset({"footer", *_EXCLUDED_TAGS, *HEADED_CONTAINERS})
 _EXCLUDED_WORDS = _words(
     "aside sidebar sidenav nav navbar navigation menu footer related popular trending"
     " recommended recommendations recommend comment comments ranking outbrain taboola"
@@ -1037,22 +1037,40 @@ def exclusion(el: HtmlElement) -> str | None:
     The fast path (``monitor.fastpath``) leaves out of its fingerprint what this excludes.
     """
     tag = el.tag
-    if not isinstance(tag, str) or tag in ("html", "body", "main"):
+    if not isinstance(tag, str):
         return None
-    role = (el.get("role") or "").lower()
+    named = exclusion_by_name(
+        tag, el.get("role"), el.get("class"), el.get("id"), el.get("aria-label")
+    )
+    if named is None and tag in HEADED_CONTAINERS and sidebar_heading(el):
+        return "other"
+    return named
+
+
+def exclusion_by_name(
+    tag: str, role: str | None, class_: str | None, id_: str | None, label: str | None
+) -> str | None:
+    """``exclusion`` of an element with this tag, role, class, id and aria-label, short of
+    its heading: all it decides from but the element's first child.
+
+    The fast path remembers it with the element's opening token, by tag and
+    attributes.
+    """
+    if tag in ("html", "body", "main"):
+        return None
+    role = (role or "").lower()
     if tag == "footer" or role == "contentinfo":
         return "footer"
     if tag in _EXCLUDED_TAGS or role in _EXCLUDED_ROLES:
         return "other"
-    named = _excluded_by_name(el.get("class"), el.get("id"), el.get("aria-label"))
-    if named is not None:
-        return named
-    if tag in _HEADED_CONTAINERS:
-        first = next((child for child in el if isinstance(child.tag, str)), None)
-        title = "" if first is None else _heading_text(first)
-        if title and _SIDEBAR_HEADING.match(title):
-            return "other"
-    return None
+    return _excluded_by_name(class_, id_, label)
+
+
+def sidebar_heading(el: HtmlElement) -> bool:
+    """Whether a container's first child is a heading such as "Most read" or "Related"."""
+    first = next((child for child in el if isinstance(child.tag, str)), None)
+    title = "" if first is None else _heading_text(first)
+    return bool(title and _SIDEBAR_HEADING.match(title))
 
 
 @lru_cache(maxsize=4096)
