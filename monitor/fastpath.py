@@ -61,6 +61,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -309,33 +310,20 @@ def _ignored(el: HtmlElement, named: str | None) -> bool:
     return el.find(".//h1") is None and el.find(".//*[@itemprop='headline']") is None
 
 
+@lru_cache(maxsize=20_000)  # about 6 MB at most
 def _start(tag: str, items: tuple[tuple[str, str], ...]) -> tuple[str, str | None]:
     """An element's opening token (its tag and its attributes in name order, digits masked
     where they are noise: module doc) and what its attributes exclude it as.
 
-    Remembered by tag and attributes: a page repeats the same few (every
-    paragraph its class, every link of a list its attributes), and an outlet's
-    pages repeat each other's.
+    Remembered by tag and attributes, the least recently used going first: a
+    page repeats a few attribute sets (every paragraph its class, every link
+    of a list its attributes), and an outlet's pages share their template's.
     """
-    known = _STARTS.get((tag, items))
-    if known is None:
-        if len(_STARTS) >= _STARTS_KEPT:
-            _STARTS.clear()
-        token = (
-            _OPEN + tag + "".join([_attribute(tag, name, value) for name, value in sorted(items)])
-        )
-        named = dict(items)
-        known = _STARTS[tag, items] = (
-            token,
-            exclusion_by_name(
-                tag, named.get("role"), named.get("class"), named.get("id"), named.get("aria-label")
-            ),
-        )
-    return known
-
-
-_STARTS: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str | None]] = {}
-_STARTS_KEPT = 20_000  # about 6 MB at most
+    token = _OPEN + tag + "".join([_attribute(tag, name, value) for name, value in sorted(items)])
+    named = dict(items)
+    return token, exclusion_by_name(
+        tag, named.get("role"), named.get("class"), named.get("id"), named.get("aria-label")
+    )
 
 
 def _attribute(tag: str, name: str, value: str) -> str:
