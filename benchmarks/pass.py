@@ -8,8 +8,9 @@ Usage::
 
 ``benchmarks/newsroom_server.py`` runs in its own process and serves the
 articles, with page furniture that changes on every request. The benchmark
-runs the real command line (``python -m`` on ``monitor.cli`` in a child
-process, with a temporary database) three times:
+runs the real command line (the ``monitor`` console script's
+``monitor.launch.main``, from ``python -c`` in a child process, with a
+temporary database) three times:
 
 1. the first pass, which stores every article's first version (``new``);
 2. a pass after the server edited a fraction of the articles: exactly those
@@ -67,13 +68,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from newsroom_server import article_path  # noqa: E402
 
-# The CLI with the checker's DEBUG timing line switched on, nothing else changed.
+# The console script (monitor.launch) with the checker's DEBUG timing line
+# switched on, nothing else changed.
 CLI = (
-    "import logging, sys;"
+    "import logging;"
     "logging.basicConfig(level=logging.WARNING, format='%(name)s %(message)s');"
     "logging.getLogger('monitor.checker').setLevel(logging.DEBUG);"
-    "from monitor.cli import main;"
-    "main(sys.argv[1:], prog_name='monitor')"
+    "from monitor.launch import main;"
+    "main()"
 )
 STAGES = ("fetch", "extract", "fast_path", "compare", "store")
 TIMEOUT = 900  # seconds; a pass that takes longer is killed and reported

@@ -39,7 +39,6 @@ flight and after, and the caller carries on without it.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import json
@@ -52,9 +51,12 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor.worker_process import frame, read_frame
+
+if TYPE_CHECKING:  # imported where a job is run: the launcher starts a pool before asyncio loads
+    import asyncio
 
 __all__ = ["POOL_MIN_JOBS", "BrokenWorkerPool", "WorkerPool", "cores", "pool_for"]
 
@@ -86,13 +88,47 @@ def pool_for(
     None (a thread does better than a process). Only the first few are
     taken to count, so ``jobs`` may be a stream of any length.
     """
+    global _early
     upcoming = iter(jobs)
     first = list(itertools.islice(upcoming, POOL_MIN_JOBS))
-    pool = None
+    pool, _early = _early, None
     if len(first) >= POOL_MIN_JOBS and (size := cores()) >= 2:
-        pool = WorkerPool(size, preload=preload, when_used=when_used)
-        pool.start()
-    return itertools.chain(first, upcoming), pool
+        if pool is None:
+            pool = WorkerPool(size, preload=preload, when_used=when_used)
+            pool.start()
+        return itertools.chain(first, upcoming), pool
+    if pool is not None:
+        pool.discard()
+    return itertools.chain(first, upcoming), None
+
+
+# The pool start_early started, until pool_for takes it (or discard_early stops it).
+_early: WorkerPool | None = None
+
+
+def start_early(modules: Sequence[str]) -> None:
+    """Start a pool now that imports all of ``modules`` at once; the next ``pool_for`` takes it.
+
+    For ``monitor check`` (``monitor.launch``), before the command line has
+    loaded, when nobody yet knows whether the pass will be worth a pool. A
+    pool that ``pool_for`` starts later lets its lead import the full
+    extractor only at the first job, so a pass's first pages waited a third
+    of a second for it with a core idle; started here, the lead imports it
+    on the other core while this process loads, and has it ready by then.
+    On a single core this does nothing.
+    """
+    global _early
+    if _early is None and (size := cores()) >= 2:
+        _early = WorkerPool(size, preload=modules)
+        _early.start()
+
+
+def discard_early() -> None:
+    """Stop the pool ``start_early`` started if no ``pool_for`` took it."""
+    global _early
+    pool, _early = _early, None
+    if pool is not None:
+        pool.discard()
 
 
 class BrokenWorkerPool(Exception):
@@ -186,6 +222,8 @@ class WorkerPool:
         payload = pickle.dumps(work, pickle.HIGHEST_PROTOCOL)
         self.start()
         if self._loop is None:
+            import asyncio
+
             self._loop = asyncio.get_running_loop()
             for worker in self._workers:
                 self._loop.add_reader(worker.answers, self._answered, worker)
@@ -193,6 +231,12 @@ class WorkerPool:
         self._queue.append(_Job(payload, future))
         self._dispatch()
         return await future
+
+    def discard(self) -> None:
+        """Stop the workers at once, imports and jobs unfinished: a pool nobody will use."""
+        if self._lead is not None:
+            _signal_crew(self._lead, signal.SIGTERM)
+        self.close()
 
     def close(self) -> None:
         """Stop the workers: each finishes the jobs it was given, then exits."""
