@@ -69,23 +69,37 @@ _SPACED_DASH = re.compile(r"\s*-\s*(?=\S)")
 
 
 class _Translation:
-    """``str.translate`` with ``table``, as fast on text that is not all ASCII.
+    """``str.translate`` with ``table``, fast on any text.
 
     str.translate looks each character of a string that is not all ASCII up
     in its table from Python: about 110 ns a character, 0.55 ms for a 5 KB
     article with a single curly quote in it. A regular expression of the
     table's characters finds the few to change at C speed (about 7 ns a
-    character); an all-ASCII string keeps translate's own fast path, faster
-    still. The same text either way.
+    character). On all-ASCII text it still costs about 3.5 µs a call,
+    however short the text (it looks up each character it meets in the
+    table first), and a diff or an extraction calls it for every sentence
+    and block: there ``bytes.translate`` with the table's ASCII part does the
+    same in a tenth of the time. The same text every way.
     """
 
     def __init__(self, table: dict[int, str | None]) -> None:
         self._table = table
         self._found = re.compile("[" + "".join(re.escape(chr(c)) for c in table) + "]")
+        ascii_map, dropped = bytearray(range(256)), bytearray()
+        for code, replacement in table.items():
+            if code >= 128:
+                continue
+            if not replacement:
+                dropped.append(code)
+            elif len(replacement) == 1 and replacement.isascii():
+                ascii_map[code] = ord(replacement)
+            else:  # not one byte for one: bytes.translate cannot say it
+                raise ValueError(f"table maps {code!r} to {replacement!r}")
+        self._ascii, self._ascii_dropped = bytes(ascii_map), bytes(dropped)
 
     def __call__(self, text: str) -> str:
         if text.isascii():
-            return text.translate(self._table)
+            return text.encode("ascii").translate(self._ascii, self._ascii_dropped).decode("ascii")
         return self._found.sub(self._replacement, text)
 
     def _replacement(self, found: re.Match[str]) -> str:

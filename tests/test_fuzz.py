@@ -148,6 +148,7 @@ _TABLE_CHARACTERS = sorted(
 @FUZZ
 @given(text=st.one_of(st.text(), st.text(alphabet=_TABLE_CHARACTERS), sentence, paragraph))
 @example("caf\u00e9 \u201cquoted\u201d \u2014 said\u200b\x07 it")
+@example("plain `ASCII`\x00 with\x1b controls\x7f - and a dash")
 def test_normalisation_is_what_its_tables_say_for_any_text(text: str) -> None:
     """ASCII or not, the text is what ``str.translate`` with the tables gives.
 
