@@ -151,6 +151,8 @@ _LONG_TAG = re.compile(rf"<([A-Za-z][^<>]{{{_LONG_TAG_ATTRIBUTES},}}+)>")
 _TAG_NAME = re.compile(r"[^\s<>/]*")
 _ATTRIBUTE = re.compile(r"""[^\s=/>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 _WORD = re.compile(r"\w+")
+# The ASCII characters _WORD does not match, which word_key deletes from ASCII text.
+_ASCII_NON_WORD = bytes(code for code in range(128) if not _WORD.match(chr(code)))
 
 MAIN_SHARE = 0.8  # the main region holds this share of the voted text
 FALLBACK_RATIO = 2.0  # the prose region replaces trafilatura's when this much bigger
@@ -518,8 +520,12 @@ def word_key(text: str) -> str:
     """Text reduced to its word characters: how we match text from two sources.
 
     Joining the words is the same as deleting what lies between them, and a
-    third faster: this runs for every block of every page extracted.
+    third faster: this runs for every block of every page extracted. An
+    all-ASCII text has the rest deleted as bytes instead, ten times faster
+    again (0.4 against 4.5 µs a sentence): no list of words is made.
     """
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_NON_WORD).decode("ascii")
     return "".join(_WORD.findall(text))
 
 

@@ -33,7 +33,7 @@ from monitor import text as text_module
 from monitor.alerts import escape_markdown
 from monitor.diff import diff_versions, render_html, split_sentences, word_diff
 from monitor.errors import ExtractError, FetchError, UsageError
-from monitor.extract import extract_article
+from monitor.extract import extract_article, word_key
 from monitor.fetch import decode_html, detect_encoding
 from monitor.models import SentenceOp
 from monitor.netguard import check_url, literal_address
@@ -160,6 +160,15 @@ def test_normalisation_is_what_its_tables_say_for_any_text(text: str) -> None:
     folded = cleaned.translate(text_module._TYPOGRAPHY)
     spaced = text_module._SPACED_DASH.sub(" - ", folded).replace(" - ", "-")
     assert comparison_key(text) == spaced
+
+
+@FUZZ
+@given(text=st.one_of(st.text(), st.text(alphabet=[chr(c) for c in range(128)]), paragraph))
+@example("".join(chr(c) for c in range(128)))
+@example("caf\u00e9 na\u00efve \u4e2d\u6587, 2019-03-26_x")
+def test_a_word_key_is_the_words_joined_for_any_text(text: str) -> None:
+    """ASCII text has its other characters deleted as bytes: the same as joining its words."""
+    assert word_key(text) == "".join(re.findall(r"\w+", text))
 
 
 @FUZZ
