@@ -787,29 +787,29 @@ def _marker(el: HtmlElement) -> str:
 
 # Attributes whose values mark a byline or author ("yline"/"uthor" match either case
 # of the first letter); _visible_byline judges the elements they mark.
-_BYLINE_ATTRIBUTES = ("class", "id", "data-component", "data-testid")
+_BYLINE_ATTRIBUTES = frozenset(("class", "id", "data-component", "data-testid"))
+_AUTHOR_ATTRIBUTES = frozenset(("rel", "itemprop"))  # these mark one when they say "author"
+# Every attribute value on the page that holds either, in page order.
+_BYLINE_OR_AUTHOR = etree.XPath(".//@*[contains(., 'yline') or contains(., 'uthor')]")
 
 
 def _byline_candidates(doc: HtmlElement) -> list[HtmlElement]:
     """Elements marked as a byline or author, in page order.
 
-    A loop of our own, not an XPath: each attribute test of an XPath is a
-    pass over the page, and the eight of them took 1.7 ms on a real page
-    (median of the extraction benchmark's), where this takes 0.9. Pages
-    without an author in JSON-LD or meta pay it on every check.
+    One XPath over the page's attributes, in C, keeping the values that hold
+    either word; of those, the attributes that mark one are kept here. Not
+    an XPath testing each element's attributes (each test is a pass over the
+    page: 2.1 ms on the extraction benchmark's real pages), nor a Python loop
+    over every element (1.8 ms; 92 µs on this project's synthetic pages):
+    1.2 ms and 30 µs. Pages without an author in JSON-LD or meta pay it on
+    every check, the fast path's included.
     """
-    found = []
-    for el in doc.iter(etree.Element):  # elements only
-        get = el.get
-        for attribute in _BYLINE_ATTRIBUTES:
-            value = get(attribute)
-            if value and ("yline" in value or "uthor" in value):
-                found.append(el)
-                break
-        else:
-            if get("rel") == "author" or get("itemprop") == "author":
-                found.append(el)
-    return found
+    found: dict[HtmlElement, None] = {}
+    for value in _BYLINE_OR_AUTHOR(doc):
+        name = value.attrname
+        if name in _BYLINE_ATTRIBUTES or (name in _AUTHOR_ATTRIBUTES and value == "author"):
+            found.setdefault(value.getparent())
+    return list(found)
 
 
 def _visible_byline(doc: HtmlElement) -> str:

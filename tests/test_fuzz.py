@@ -24,6 +24,7 @@ import string
 import unicodedata
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 import markdown
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -33,9 +34,9 @@ from monitor import text as text_module
 from monitor.alerts import escape_markdown
 from monitor.diff import diff_versions, render_html, split_sentences, word_diff
 from monitor.errors import ExtractError, FetchError, UsageError
-from monitor.extract import extract_article, word_key
+from monitor.extract import _byline_candidates, extract_article, parse_page, word_key
 from monitor.fetch import decode_html, detect_encoding
-from monitor.models import SentenceOp
+from monitor.models import OutletRules, SentenceOp
 from monitor.netguard import check_url, literal_address
 from monitor.text import clean_text, comparison_key
 from monitor.urls import normalise_url
@@ -169,6 +170,52 @@ def test_normalisation_is_what_its_tables_say_for_any_text(text: str) -> None:
 def test_a_word_key_is_the_words_joined_for_any_text(text: str) -> None:
     """ASCII text has its other characters deleted as bytes: the same as joining its words."""
     assert word_key(text) == "".join(re.findall(r"\w+", text))
+
+
+_MARKING_NAMES = ("class", "id", "data-component", "data-testid", "rel", "itemprop", "href")
+_MARKING_VALUES = (
+    "byline",
+    "Byline top",
+    "author",
+    "Author",
+    "author me",
+    "co-authors",
+    "story",
+    "",
+)
+_marked_element = st.tuples(
+    st.sampled_from(("div", "span", "a", "p", "section")),
+    st.dictionaries(st.sampled_from(_MARKING_NAMES), st.sampled_from(_MARKING_VALUES), max_size=3),
+)
+
+
+def _marked_by_each_element(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """What a byline candidate is, element by element (the loop the extractor used to run)."""
+    found = []
+    for el in doc.iter(lxml.etree.Element):
+        for name in ("class", "id", "data-component", "data-testid"):
+            value = el.get(name)
+            if value and ("yline" in value or "uthor" in value):
+                found.append(el)
+                break
+        else:
+            if el.get("rel") == "author" or el.get("itemprop") == "author":
+                found.append(el)
+    return found
+
+
+@FUZZ
+@given(elements=st.lists(st.tuples(_marked_element, st.booleans()), max_size=12))
+def test_byline_candidates_are_the_elements_their_attributes_mark(elements: list) -> None:
+    """One XPath over the attributes finds the same elements, in page order, once each."""
+    html, open_tags = [], []
+    for (tag, attributes), nested in elements:
+        if not nested and open_tags:
+            html.append(f"</{open_tags.pop()}>")
+        html.append(f"<{tag}" + "".join(f' {n}="{v}"' for n, v in attributes.items()) + ">x")
+        open_tags.append(tag)
+    doc = parse_page("<html><body>" + "".join(html) + "</body></html>", OutletRules())
+    assert _byline_candidates(doc) == _marked_by_each_element(doc)
 
 
 @FUZZ
