@@ -1,8 +1,9 @@
 """The only module that touches SQL.
 
-SQLite through sqlite-utils, in WAL mode with a busy timeout so the CLI can
-check while the service runs. Schema changes are ``sqlite_utils`` migrations
-recorded in the database itself; a database carrying a migration this release
+SQLite in WAL mode with a busy timeout so the CLI can check while the
+service runs: plain SQL on the connection for what a check reads and writes,
+sqlite-utils (``Store.db``, loaded when first used) for the rest. Schema
+changes are ``sqlite_utils`` migrations recorded in the database itself; a database carrying a migration this release
 does not know came from a newer release and is refused rather than damaged.
 
 Everything a check learns is written in one transaction (``record_check``),
@@ -24,19 +25,17 @@ Callers get dataclasses from ``monitor.models``, never rows.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from monitor.delta import StoredText, decode, decode_chain, encode
 from monitor.errors import NotFoundError, StoreError
@@ -51,7 +50,11 @@ from monitor.models import (
     Version,
 )
 
-migrations = Migrations("monitor")
+if TYPE_CHECKING:  # imported when first needed (Store.db): checks never need it
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "monitor"  # the name sqlite-utils records our migrations under
 
 CHECK_BATCH = 200  # checks a batched pass commits together, at most ...
 CHECK_BATCH_SECONDS = 0.1  # ... and for at most this long: other writers wait for it
@@ -64,7 +67,6 @@ INTERRUPTED_SEND = (
 )
 
 
-@migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db.execute(
         """
@@ -171,7 +173,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
 def m002_notification_outbox(db: sqlite_utils.Database) -> None:
     """Outbox columns for monitor/notify.py.
 
@@ -189,7 +190,6 @@ def m002_notification_outbox(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notifications_channel ON notifications (channel, status)")
 
 
-@migrations()
 def m003_feeds_raw(db: sqlite_utils.Database) -> None:
     """Feed polling (monitor/feeds.py) and raw pages for WARC export (monitor/archive.py).
 
@@ -240,7 +240,6 @@ def m003_feeds_raw(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX raw_responses_fetched ON raw_responses (fetched_at)")
 
 
-@migrations()
 def m004_performance(db: sqlite_utils.Database) -> None:
     """An index for the recent-edits page (``find_edits``) at archive scale.
 
@@ -252,7 +251,6 @@ def m004_performance(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS versions_edits ON versions (fetched_at, id) WHERE n > 1")
 
 
-@migrations()
 def m005_compact_versions(db: sqlite_utils.Database) -> None:
     """Versions' bodies kept compressed, mostly as deltas (``monitor.delta``), not as text.
 
@@ -291,7 +289,6 @@ def m005_compact_versions(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS versions_content")
 
 
-@migrations()
 def m006_fast_path(db: sqlite_utils.Database) -> None:
     """The unchanged-article fast path's memo of each article's last page (``monitor.fastpath``).
 
@@ -299,6 +296,28 @@ def m006_fast_path(db: sqlite_utils.Database) -> None:
     the article's next full extraction.
     """
     db.execute("ALTER TABLE articles ADD COLUMN fast_path TEXT")
+
+
+# The schema's migrations, oldest first: sqlite-utils applies them (``_migrations``).
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    m001_initial,
+    m002_notification_outbox,
+    m003_feeds_raw,
+    m004_performance,
+    m005_compact_versions,
+    m006_fast_path,
+)
+
+
+@functools.cache
+def migrations() -> Migrations:
+    """Our migrations registered with sqlite-utils, which records and applies them."""
+    from sqlite_utils.migrations import Migrations
+
+    registered = Migrations(MIGRATION_SET)
+    for migration in MIGRATIONS:
+        registered()(migration)
+    return registered
 
 
 @dataclass(frozen=True)
@@ -380,18 +399,33 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open the database: {exc}") from exc
-        self.db = sqlite_utils.Database(conn)
+        self._conn = conn
         self._batch = _CheckBatch()
         self._migrate()
 
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on this connection, made when first asked for.
+
+        The queries a check runs are plain SQL on the connection: importing
+        sqlite-utils and making its ``Database`` (which scans every installed
+        package for plugins) cost ``monitor check`` a tenth of a second of
+        CPU before its first fetch. Plugins are not run on our connection.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn, execute_plugins=False)
+
     def _migrate(self) -> None:
         try:
-            known = {m.name for m in migrations._migrations}  # type: ignore[attr-defined]
+            if self._applied_migrations() == {m.__name__ for m in MIGRATIONS}:
+                return  # the common case, told by one query without sqlite-utils
+            known = {m.name for m in migrations()._migrations}  # type: ignore[attr-defined]
             if self.db["_sqlite_migrations"].exists():
                 applied = {
                     row["name"]
                     for row in self.db["_sqlite_migrations"].rows_where(
-                        "migration_set = ?", [migrations.name]
+                        "migration_set = ?", [MIGRATION_SET]
                     )
                 }
                 newer = applied - known
@@ -400,12 +434,32 @@ class Store:
                         f"{self.path}: the database was written by a newer release of monitor "
                         f"(unknown migrations: {', '.join(sorted(newer))}); upgrade monitor"
                     )
-            migrations.apply(self.db)
+            migrations().apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable monitor database: {exc}") from exc
 
+    def _applied_migrations(self) -> set[str] | None:
+        """The names of our migrations the database records; None before the first."""
+        exists = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchone()
+        if exists is None:
+            return None
+        rows = self._conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+        )
+        return {name for (name,) in rows}
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """The rows of ``sql`` as dicts by column name, as sqlite-utils' ``query`` gives
+        them, without the savepoint it opens and releases around each query."""
+        cursor = self._conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        assert len(set(names)) == len(names), f"duplicate column names in {sql!r}"
+        return (dict(zip(names, row, strict=True)) for row in cursor)
+
     def close(self) -> None:
-        self.db.conn.close()
+        self._conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -422,7 +476,7 @@ class Store:
         sending only once its version is committed).
         """
         self.commit_checks()
-        conn = self.db.conn
+        conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -453,7 +507,7 @@ class Store:
         if batch.started is None or time.monotonic() - batch.started < older_than:
             return
         batch.started, batch.checks = None, 0
-        conn = self.db.conn
+        conn = self._conn
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -469,7 +523,7 @@ class Store:
             with self.transaction():
                 yield
             return
-        conn = self.db.conn
+        conn = self._conn
         if batch.started is None:
             conn.execute("BEGIN IMMEDIATE")
             batch.started = time.monotonic()
@@ -530,7 +584,7 @@ class Store:
         return self.article(int(row_id)), True
 
     def article(self, article_id: int) -> Article:
-        rows = list(self.db.query(_ARTICLE_SELECT + " WHERE a.id = ?", [article_id]))
+        rows = list(self._query(_ARTICLE_SELECT + " WHERE a.id = ?", [article_id]))
         if not rows:
             raise NotFoundError(f"no article with id {article_id}")
         return _article(rows[0])
@@ -538,7 +592,7 @@ class Store:
     def find_article(self, url: str) -> Article | None:
         """The article watched at ``url`` (normalised), or at that final/canonical URL."""
         rows = list(
-            self.db.query(
+            self._query(
                 _ARTICLE_SELECT + " WHERE a.url = ? OR a.final_url = ? OR a.canonical_url = ?"
                 " ORDER BY a.url = ? DESC, a.id LIMIT 1",
                 [url, url, url, url],
@@ -575,7 +629,7 @@ class Store:
         sql = _ARTICLE_SELECT + f" NOT INDEXED WHERE {where} AND a.id > ? ORDER BY a.id LIMIT ?"
         last = 0
         while True:
-            rows = list(self.db.query(sql, [*params, last, page]))
+            rows = list(self._query(sql, [*params, last, page]))
             yield from (_article(row) for row in rows)
             if len(rows) < page:
                 return
@@ -587,7 +641,7 @@ class Store:
             _ARTICLE_SELECT + " WHERE a.state = 'active' AND a.next_check_at <= ?"
             " ORDER BY a.next_check_at LIMIT ?"
         )
-        return [_article(row) for row in self.db.query(sql, [to_iso(now), limit])]
+        return [_article(row) for row in self._query(sql, [to_iso(now), limit])]
 
     def set_state(self, article_id: int, state: State, *, next_check_at: datetime | None = None):
         with self.transaction():
@@ -637,7 +691,7 @@ class Store:
         a savepoint: three statements more for each changed article's
         previous version, in the one process every check goes through.
         """
-        cursor = self.db.execute(f"SELECT * FROM versions WHERE {where}", params)
+        cursor = self._conn.execute(f"SELECT * FROM versions WHERE {where}", params)
         names = [column[0] for column in cursor.description]
         return (dict(zip(names, row, strict=True)) for row in cursor)
 
@@ -669,7 +723,7 @@ class Store:
 
     def _text(self, article_id: int, first: int, last: int) -> str:
         """The body of version ``last``, decoded from versions ``first`` (its keyframe) to it."""
-        rows = self.db.execute(
+        rows = self._conn.execute(
             "SELECT n, keyframe_n, body_z FROM versions WHERE article_id = ? AND n BETWEEN ? AND ?"
             " ORDER BY n",
             [article_id, first, last],
@@ -685,7 +739,7 @@ class Store:
     def prune_checks(self, before: datetime) -> int:
         """Delete uneventful check rows (unchanged, not_modified) older than ``before``."""
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self._conn.execute(
                 "DELETE FROM checks WHERE at < ? AND outcome IN ('unchanged', 'not_modified')",
                 [to_iso(before)],
             )
@@ -693,7 +747,7 @@ class Store:
 
     def recent_outcomes(self, article_id: int, limit: int) -> list[Outcome]:
         """The outcomes of the last ``limit`` checks, newest first."""
-        rows = self.db.execute(
+        rows = self._conn.execute(
             "SELECT outcome FROM checks WHERE article_id = ? ORDER BY at DESC, id DESC LIMIT ?",
             [article_id, limit],
         ).fetchall()
@@ -745,7 +799,7 @@ class Store:
             changes = _article_changes(update)
             changes["last_checked_at"] = to_iso(check.at)
             assignments = ", ".join(f"{column} = ?" for column in changes)  # our own names
-            self.db.execute(
+            self._conn.execute(
                 f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id]
             )
             self.insert_notifications(article_id, notifications, version_n=version_n)
@@ -760,7 +814,7 @@ class Store:
         """
         columns = ", ".join(row)
         marks = ", ".join("?" * len(row))
-        cursor = self.db.execute(
+        cursor = self._conn.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
         )
         assert cursor.lastrowid is not None  # set by every successful INSERT
@@ -775,7 +829,7 @@ class Store:
         Built from the row just written and the text in hand, not read back:
         that would decode the chain the text was just encoded against.
         """
-        row = self.db.execute(
+        row = self._conn.execute(
             "SELECT n, keyframe_n, body_z FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
             [article_id],
         ).fetchone()
@@ -828,10 +882,10 @@ class Store:
             return 0
         version_id = None
         if version_n is not None:
-            version_id = self.db.execute(
+            version_id = self._conn.execute(
                 "SELECT id FROM versions WHERE article_id = ? AND n = ?", [article_id, version_n]
             ).fetchone()[0]
-        cursor = self.db.conn.executemany(
+        cursor = self._conn.executemany(
             "INSERT OR IGNORE INTO notifications (version_id, article_id, channel, event,"
             " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
             [
@@ -874,14 +928,14 @@ class Store:
         ``due_only=False`` takes every pending row (a digest sent on demand).
         """
         with self.transaction():
-            self.db.execute(
+            self._conn.execute(
                 "UPDATE notifications SET status = 'failed', claimed_until = NULL,"
                 " last_error = ? WHERE channel = ? AND status = 'sending' AND claimed_until <= ?",
                 [INTERRUPTED_SEND, channel, to_iso(now)],
             )
             ids = [
                 row[0]
-                for row in self.db.execute(
+                for row in self._conn.execute(
                     "SELECT id FROM notifications WHERE channel = ? AND status = 'pending'"
                     " AND (? OR next_attempt_at IS NULL OR next_attempt_at <= ?)"
                     " ORDER BY created_at, id LIMIT ?",
@@ -890,7 +944,7 @@ class Store:
             ]
             if ids:
                 marks = ", ".join("?" for _ in ids)
-                self.db.execute(
+                self._conn.execute(
                     "UPDATE notifications SET status = 'sending', claimed_until = ?,"
                     f" attempts = attempts + 1 WHERE id IN ({marks})",
                     [to_iso(lease_until), *ids],
@@ -906,7 +960,7 @@ class Store:
             return 0
         marks = ", ".join("?" for _ in ids)
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self._conn.execute(
                 "UPDATE notifications SET status = 'sent', sent_at = ?, claimed_until = NULL,"
                 f" last_error = NULL WHERE id IN ({marks}) AND status = 'sending'",
                 [to_iso(at), *ids],
@@ -922,7 +976,7 @@ class Store:
         marks = ", ".join("?" for _ in ids)
         status = "pending" if retry_at is not None else "failed"
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self._conn.execute(
                 "UPDATE notifications SET status = ?, next_attempt_at = ?, last_error = ?,"
                 f" claimed_until = NULL WHERE id IN ({marks}) AND status = 'sending'",
                 [status, to_iso(retry_at), error, *ids],
@@ -934,7 +988,7 @@ class Store:
         marks = ", ".join("?" for _ in channels)
         where = f"channel NOT IN ({marks})" if channels else "1"
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self._conn.execute(
                 "UPDATE notifications SET status = 'failed', last_error = ?, claimed_until = NULL"
                 f" WHERE status IN ('pending', 'sending') AND {where}",
                 [error, *channels],
@@ -952,7 +1006,7 @@ class Store:
         return self._notifications_where(where, params, order="n.created_at, n.id", limit=limit)
 
     def notification_counts(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT status, COUNT(*) FROM notifications GROUP BY status")
+        rows = self._conn.execute("SELECT status, COUNT(*) FROM notifications GROUP BY status")
         return {status: count for status, count in rows.fetchall()}
 
     def _notifications_where(
@@ -965,7 +1019,7 @@ class Store:
             f" WHERE {where} ORDER BY {order}" + (" LIMIT ?" if limit is not None else "")
         )
         args = [*params, limit] if limit is not None else list(params)
-        return [_notification(row) for row in self.db.query(sql, args)]
+        return [_notification(row) for row in self._query(sql, args)]
 
     # -- web queries ------------------------------------------------------
     # Read-only queries for monitor/web: the watchlist with filters, recent
@@ -982,13 +1036,13 @@ class Store:
             f"SELECT * FROM ({_ARTICLE_SELECT}) a WHERE {where}"
             f" ORDER BY {_ARTICLE_ORDER[wanted.sort]} LIMIT ? OFFSET ?"
         )
-        rows = self.db.query(sql, [*params, -1 if limit is None else limit, offset])
+        rows = self._query(sql, [*params, -1 if limit is None else limit, offset])
         return [_article(row) for row in rows]
 
     def count_articles(self, wanted: ArticleFilter) -> int:
         where, params = _article_filter(wanted)
         sql = f"SELECT COUNT(*) FROM articles a WHERE {where}"
-        return int(self.db.execute(sql, params).fetchone()[0])
+        return int(self._conn.execute(sql, params).fetchone()[0])
 
     def find_edits(
         self, wanted: EditFilter, *, limit: int | None = None, offset: int = 0
@@ -1003,7 +1057,7 @@ class Store:
             f" FROM versions v CROSS JOIN articles a ON a.id = v.article_id WHERE {where}"
             " ORDER BY v.fetched_at DESC, v.id DESC LIMIT ? OFFSET ?"
         )
-        rows = self.db.query(sql, [*params, -1 if limit is None else limit, offset])
+        rows = self._query(sql, [*params, -1 if limit is None else limit, offset])
         return [
             EditEntry(
                 version=version,
@@ -1026,7 +1080,7 @@ class Store:
         where, params = _edit_filter(wanted)
         join = " JOIN articles a ON a.id = v.article_id" if wanted.outlet or wanted.tag else ""
         sql = f"SELECT COUNT(*) FROM versions v{join} WHERE {where}"
-        return int(self.db.execute(sql, params).fetchone()[0])
+        return int(self._conn.execute(sql, params).fetchone()[0])
 
     def article_events(
         self, article_id: int, outcomes: Sequence[Outcome], limit: int = 200
@@ -1039,7 +1093,7 @@ class Store:
         if not outcomes:
             return []
         marks = ", ".join("?" for _ in outcomes)
-        rows = self.db.query(
+        rows = self._query(
             f"SELECT * FROM checks WHERE article_id = ? AND outcome IN ({marks})"
             " ORDER BY at DESC, id DESC LIMIT ?",
             [article_id, *(o.value for o in outcomes), limit],
@@ -1048,7 +1102,7 @@ class Store:
 
     def tag_counts(self) -> dict[str, int]:
         """Every tag in use on the watchlist (removed articles aside), with its article count."""
-        rows = self.db.execute(
+        rows = self._conn.execute(
             "SELECT j.value, COUNT(*) FROM articles a, json_each(a.tags) j"
             " WHERE a.state != 'removed' GROUP BY j.value ORDER BY j.value"
         )
@@ -1056,7 +1110,7 @@ class Store:
 
     def outlet_counts(self) -> dict[str, int]:
         """Every outlet on the watchlist (removed articles aside), with its article count."""
-        rows = self.db.execute(
+        rows = self._conn.execute(
             "SELECT outlet, COUNT(*) FROM articles WHERE state != 'removed'"
             " GROUP BY outlet ORDER BY outlet"
         )
@@ -1064,7 +1118,7 @@ class Store:
 
     def next_check_due(self) -> datetime | None:
         """When the earliest active article is next checked, for "next check at" notes."""
-        row = self.db.execute(
+        row = self._conn.execute(
             "SELECT MIN(next_check_at) FROM articles WHERE state = 'active'"
         ).fetchone()
         return from_iso(row[0])
@@ -1095,17 +1149,17 @@ class Store:
         return self.feed(feed_id), created
 
     def feed(self, feed_id: int) -> Feed:
-        rows = list(self.db.query(_FEED_SELECT + " WHERE f.id = ?", [feed_id]))
+        rows = list(self._query(_FEED_SELECT + " WHERE f.id = ?", [feed_id]))
         if not rows:
             raise NotFoundError(f"no feed with id {feed_id}")
         return _feed(rows[0])
 
     def find_feed(self, url: str) -> Feed | None:
-        rows = list(self.db.query(_FEED_SELECT + " WHERE f.url = ?", [url]))
+        rows = list(self._query(_FEED_SELECT + " WHERE f.url = ?", [url]))
         return _feed(rows[0]) if rows else None
 
     def feeds(self) -> list[Feed]:
-        return [_feed(row) for row in self.db.query(_FEED_SELECT + " ORDER BY f.id")]
+        return [_feed(row) for row in self._query(_FEED_SELECT + " ORDER BY f.id")]
 
     def due_feeds(self, now: datetime, limit: int = 100) -> list[Feed]:
         """Feeds whose next poll is due, oldest due first."""
@@ -1113,7 +1167,7 @@ class Store:
             _FEED_SELECT + " WHERE f.next_poll_at IS NULL OR f.next_poll_at <= ?"
             " ORDER BY f.next_poll_at, f.id LIMIT ?"
         )
-        return [_feed(row) for row in self.db.query(sql, [to_iso(now), limit])]
+        return [_feed(row) for row in self._query(sql, [to_iso(now), limit])]
 
     def delete_feed(self, feed_id: int) -> None:
         """Stop polling a feed; the articles it found stay watched."""
@@ -1140,7 +1194,7 @@ class Store:
         assignments = ", ".join(f"{name} = ?" for name in changes)
         # A feed removed while it was being polled is simply not updated.
         with self.transaction():
-            self.db.execute(
+            self._conn.execute(
                 f"UPDATE feeds SET {assignments}, articles_found = articles_found + ?,"
                 " error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END WHERE id = ?",
                 [*changes.values(), poll.articles_added, poll.error is not None, feed_id],
@@ -1152,7 +1206,7 @@ class Store:
         for start in range(0, len(urls), 500):
             chunk = list(urls[start : start + 500])
             marks = ", ".join("?" for _ in chunk)
-            rows = self.db.execute(
+            rows = self._conn.execute(
                 f"SELECT url, updated_at FROM feed_items WHERE feed_id = ? AND url IN ({marks})",
                 [feed_id, *chunk],
             )
@@ -1170,7 +1224,7 @@ class Store:
         whether the article was made due.
         """
         with self.transaction():
-            row = self.db.execute(
+            row = self._conn.execute(
                 "SELECT article_id, updated_at FROM feed_items WHERE feed_id = ? AND url = ?",
                 [feed_id, item.url],
             ).fetchone()
@@ -1187,7 +1241,7 @@ class Store:
                     }
                 )
                 if item.article_id is not None and item.published_at is not None:
-                    self.db.execute(
+                    self._conn.execute(
                         "UPDATE articles SET posted_at = ?, posted_raw = ?"
                         " WHERE id = ? AND posted_at IS NULL",
                         [
@@ -1201,14 +1255,14 @@ class Store:
             article_id, before = row[0], from_iso(row[1])
             if item.updated_at is None or (before is not None and item.updated_at <= before):
                 return False
-            self.db.execute(
+            self._conn.execute(
                 "UPDATE feed_items SET updated_at = ? WHERE feed_id = ? AND url = ?",
                 [to_iso(item.updated_at), feed_id, item.url],
             )
             self._note_feed_updated(article_id, item.updated_at)
             if article_id is None or before is None:
                 return False
-            cursor = self.db.execute(
+            cursor = self._conn.execute(
                 "UPDATE articles SET next_check_at = ?, state = 'active'"
                 " WHERE id = ? AND state IN ('active', 'done')"
                 " AND (next_check_at IS NULL OR next_check_at > ?)",
@@ -1219,7 +1273,7 @@ class Store:
     def _note_feed_updated(self, article_id: int | None, updated_at: datetime | None) -> None:
         if article_id is None or updated_at is None:
             return
-        self.db.execute(
+        self._conn.execute(
             "UPDATE articles SET feed_updated_at = ?"
             " WHERE id = ? AND (feed_updated_at IS NULL OR feed_updated_at < ?)",
             [to_iso(updated_at), article_id, to_iso(updated_at)],
@@ -1227,7 +1281,7 @@ class Store:
 
     def feed_updated_at(self, article_id: int) -> datetime | None:
         """The latest updated time a feed gave for this article's item."""
-        row = self.db.execute(
+        row = self._conn.execute(
             "SELECT feed_updated_at FROM articles WHERE id = ?", [article_id]
         ).fetchone()
         if row is None:
@@ -1248,7 +1302,7 @@ class Store:
         )
 
     def raw_response(self, version_id: int) -> RawResponse | None:
-        row = self.db.execute(
+        row = self._conn.execute(
             "SELECT url, status, headers, body FROM raw_responses WHERE version_id = ?",
             [version_id],
         ).fetchone()
@@ -1257,7 +1311,7 @@ class Store:
     def prune_raw(self, before: datetime) -> int:
         """Forget raw responses of versions fetched before ``before``; the versions stay."""
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self._conn.execute(
                 "DELETE FROM raw_responses WHERE fetched_at < ?", [to_iso(before)]
             )
         return cursor.rowcount
@@ -1284,7 +1338,7 @@ class Store:
             f"{raw_columns} FROM versions v JOIN articles a ON a.id = v.article_id{raw_join}"
             " WHERE v.fetched_at >= ? ORDER BY v.article_id, v.n"
         )
-        for row, version in self._with_versions(self.db.query(sql, [to_iso(since) or ""])):
+        for row, version in self._with_versions(self._query(sql, [to_iso(since) or ""])):
             raw = None
             if with_raw and row["raw_body"] is not None:
                 raw = _raw(row["raw_url"], row["raw_status"], row["raw_headers"], row["raw_body"])
@@ -1303,7 +1357,7 @@ class Store:
 
     def latest_content_hash(self, article_id: int) -> str | None:
         """The content hash of the article's latest version: what a fast-path memo must match."""
-        row = self.db.execute(
+        row = self._conn.execute(
             "SELECT content_hash FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
             [article_id],
         ).fetchone()
@@ -1318,7 +1372,7 @@ class Store:
         """
         dest = sqlite3.connect(str(path))
         try:
-            self.db.conn.backup(dest)
+            self._conn.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()

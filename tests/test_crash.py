@@ -443,7 +443,7 @@ OLD_STATS = {  # every field written, as releases before m005 did
 def old_release_database(path: Path, stop_before: str) -> None:
     """A database as an older release left it: its migrations only, two articles with history."""
     old = sqlite_utils.Database(path)
-    migrations.apply(old, stop_before=stop_before)
+    migrations().apply(old, stop_before=stop_before)
     for article in (1, 2):
         old["articles"].insert(
             {
@@ -490,7 +490,7 @@ def test_a_database_from_the_first_schema_opens_and_upgrades(tmp_path: Path) -> 
                 OLD_BODIES[1],
             ]
         names = [r["name"] for r in store.db["_sqlite_migrations"].rows]
-        assert names == [m.name for m in migrations._migrations]  # type: ignore[attr-defined]
+        assert names == [m.name for m in migrations()._migrations]  # type: ignore[attr-defined]
         assert "claimed_until" in store.db["notifications"].columns_dict
         assert "body" not in store.db["versions"].columns_dict
         keyframes = store.db.execute("SELECT COUNT(*) FROM versions WHERE n = keyframe_n")

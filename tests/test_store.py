@@ -170,7 +170,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     with Store(path) as store:
         names = [r["name"] for r in store.db["_sqlite_migrations"].rows]
     # Every migration this release knows, once each, in order.
-    assert names == [m.name for m in migrations._migrations]  # type: ignore[attr-defined]
+    assert names == [m.name for m in migrations()._migrations]  # type: ignore[attr-defined]
     assert names[:5] == [
         "m001_initial",
         "m002_notification_outbox",
