@@ -131,6 +131,7 @@ class Checker:
         self.stage_seconds: Counter[str] = Counter()
         self.fast_path_hits = 0  # checks the fast path's memo answered
         self._pool = pool  # started early by the caller (``monitor check``), or by check_many
+        self._rules: dict[str, OutletRules] = {}  # by outlet (``_rules_for``)
 
     async def check_many(self, articles: Iterable[Article]) -> list[CheckResult]:
         """Check ``articles`` (a list, or ``Store.iter_articles``), ``check.concurrency`` at once.
@@ -199,6 +200,19 @@ class Checker:
                 self._pool = None
         return await asyncio.to_thread(work)
 
+    def _rules_for(self, url: str) -> OutletRules:
+        """The outlet rules of ``url``'s host, looked up once per host.
+
+        A check asks twice (for the article, then for where it was fetched
+        from), and a pass mostly checks a few outlets' articles: the lookup
+        walks the host's parent domains through two tables each time.
+        """
+        outlet = outlet_of(url)
+        rules = self._rules.get(outlet)
+        if rules is None:
+            rules = self._rules[outlet] = self.settings.outlet_rules(outlet)
+        return rules
+
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
         started = time.perf_counter()
@@ -235,7 +249,7 @@ class Checker:
     async def check(self, article: Article) -> CheckResult:
         started = time.perf_counter()
         now = self.clock()
-        rules = self.settings.outlet_rules(outlet_of(article.url))
+        rules = self._rules_for(article.url)
         try:
             with self._stage("fetch"):
                 fetched = await self.fetcher.fetch(
@@ -290,7 +304,7 @@ class Checker:
         if _binary_media_type(fetched.content_type):
             reason = f"not a web page: the server sent {_binary_media_type(fetched.content_type)}"
             return self._failed(article, now, reason, fetched.status, started, fetched)
-        rules = self.settings.outlet_rules(outlet_of(fetched.final_url))
+        rules = self._rules_for(fetched.final_url)
         try:
             examined = await self._extract(article, fetched, rules, now)
         except ExtractError as exc:

@@ -559,6 +559,7 @@ def _http_date(text: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)  # HTTP dates are GMT
 
 
+@functools.lru_cache(maxsize=4096)  # asked twice for each fetch; a pass has few hosts
 def is_loopback_host(host: str) -> bool:
     """``localhost`` names and loopback addresses: this machine, exempt from politeness."""
     name = netguard.normalise_host(host)
