@@ -1,7 +1,7 @@
 """The ``monitor`` console script: a check of the watchlist starts its workers first.
 
-The command line's own imports (click, sqlite-utils, the store, the config:
-about a third of a second of CPU) come before it reads its arguments, and
+The command line's own imports (click, the store, the config, the checker:
+about a quarter of a second of CPU) come before it reads its arguments, and
 the extraction workers' imports (the fast path, trafilatura, htmldate, the
 diff: about as long) came after them, at the pass's first job, while its
 first fetched pages waited with a core idle. So for a ``check`` of the

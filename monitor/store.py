@@ -3,8 +3,9 @@
 SQLite in WAL mode with a busy timeout so the CLI can check while the
 service runs: plain SQL on the connection for what a check reads and writes,
 sqlite-utils (``Store.db``, loaded when first used) for the rest. Schema
-changes are ``sqlite_utils`` migrations recorded in the database itself; a database carrying a migration this release
-does not know came from a newer release and is refused rather than damaged.
+changes are ``sqlite_utils`` migrations recorded in the database itself; a
+database carrying a migration this release does not know came from a newer
+release and is refused rather than damaged.
 
 Everything a check learns is written in one transaction (``record_check``),
 so a crash leaves either the whole check or none of it. A pass of many

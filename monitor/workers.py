@@ -58,7 +58,15 @@ from monitor.worker_process import frame, read_frame
 if TYPE_CHECKING:  # imported where a job is run: the launcher starts a pool before asyncio loads
     import asyncio
 
-__all__ = ["POOL_MIN_JOBS", "BrokenWorkerPool", "WorkerPool", "cores", "pool_for"]
+__all__ = [
+    "POOL_MIN_JOBS",
+    "BrokenWorkerPool",
+    "WorkerPool",
+    "cores",
+    "discard_early",
+    "pool_for",
+    "start_early",
+]
 
 T = TypeVar("T")
 
@@ -86,7 +94,9 @@ def pool_for(
 
     Worth one: at least ``POOL_MIN_JOBS`` of them, on two cores or more; else
     None (a thread does better than a process). Only the first few are
-    taken to count, so ``jobs`` may be a stream of any length.
+    taken to count, so ``jobs`` may be a stream of any length. A pool
+    ``start_early`` started is taken when they are worth one, and stopped
+    when they are not.
     """
     global _early
     upcoming = iter(jobs)
