@@ -58,20 +58,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import email.message
-import email.utils
 import functools
 import math
 import re
-import ssl
 import time
-import urllib.request
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -92,6 +87,10 @@ from monitor.netguard import Resolver
 from monitor.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token
 
 if TYPE_CHECKING:
+    import email.message
+    import ssl
+    from http.cookiejar import CookieJar
+
     import httpx
 
 __all__ = [
@@ -263,7 +262,7 @@ class Fetcher:
         elapsed = 0.0
         # Cookies live for one fetch (a redirect chain), never across fetches:
         # a metered paywall must see every check as a new reader.
-        cookies = CookieJar()
+        cookies = _FetchCookies()
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             current = netguard.check_url(
@@ -297,15 +296,14 @@ class Fetcher:
         url: RequestTarget,
         host: str,
         conditional: dict[str, str],
-        cookies: CookieJar,
+        cookies: _FetchCookies,
         limit: int,
         strict: bool,
     ) -> tuple[_Raw | None, str]:
         """One request: the final response, or None and the URL it redirects to."""
         origin: Origin = (url.scheme, url.host, url.port)
         headers = [("Host", url.netloc), *self._headers, *conditional.items()]
-        if cookies:
-            headers.extend(_cookie_header(cookies, current))
+        headers.extend(cookies.header(current))
         try:
             response = await self._pool.get(origin, url.path, headers)
         except _ConnectTimeoutError as exc:
@@ -320,7 +318,7 @@ class Fetcher:
                 wait = parse_retry_after(response.get("retry-after"), response.get("date"))
                 if wait:
                     self._gate.defer(host, wait)
-            _keep_cookies(cookies, current, response)
+            cookies.keep(current, response)
             location = response.get("location")
             if location is not None and response.status in REDIRECT_STATUSES:
                 return None, _joined(current, location)
@@ -552,6 +550,8 @@ def parse_retry_after(value: str | None, server_date: str | None = None) -> floa
 
 
 def _http_date(text: str) -> datetime | None:
+    import email.utils  # with the email package: only for the few answers that need it
+
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -593,29 +593,57 @@ _PORTS = {"http": 80, "https": 443}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
+class _FetchCookies:
+    """The cookies the answers of one fetch (a redirect chain) set, for its next hops.
+
+    The jar is made at the first Set-Cookie: ``http.cookiejar`` imports
+    ``urllib.request``, ``http.client`` and the email package, about 16 ms
+    at the start of every ``monitor check``, and most article pages set no
+    cookie the next hop needs. Its parsing is costly even for none, so it
+    is asked only when there are some.
+    """
+
+    __slots__ = ("_jar",)
+
+    def __init__(self) -> None:
+        self._jar: CookieJar | None = None
+
+    def keep(self, url: str, response: Response) -> None:
+        set_cookies = response.get_all("set-cookie")
+        if not set_cookies:
+            return
+        import urllib.request
+
+        if self._jar is None:
+            from http.cookiejar import CookieJar
+
+            self._jar = CookieJar()
+        self._jar.extract_cookies(_CookieResponse(set_cookies), urllib.request.Request(url))  # type: ignore[arg-type]
+
+    def header(self, url: str) -> list[tuple[str, str]]:
+        """The Cookie header for a request to ``url``, if the jar holds any."""
+        if not self._jar:  # none made, or none kept
+            return []
+        import urllib.request
+
+        request = urllib.request.Request(url)
+        self._jar.add_cookie_header(request)
+        cookie = request.unredirected_hdrs.get("Cookie")
+        return [("Cookie", cookie)] if cookie else []
+
+
 class _CookieResponse:
     """The one method ``CookieJar.extract_cookies`` asks of a response."""
 
     def __init__(self, set_cookies: list[str]) -> None:
+        import email.message
+
         self._message = email.message.Message()
         for value in set_cookies:
             self._message["Set-Cookie"] = value
 
     def info(self) -> email.message.Message:
         return self._message
-
-
-def _keep_cookies(cookies: CookieJar, url: str, response: Response) -> None:
-    set_cookies = response.get_all("set-cookie")
-    if set_cookies:  # the jar's parsing is costly even for none, so only when there are some
-        cookies.extract_cookies(_CookieResponse(set_cookies), urllib.request.Request(url))  # type: ignore[arg-type]
-
-
-def _cookie_header(cookies: CookieJar, url: str) -> list[tuple[str, str]]:
-    request = urllib.request.Request(url)
-    cookies.add_cookie_header(request)
-    cookie = request.unredirected_hdrs.get("Cookie")
-    return [("Cookie", cookie)] if cookie else []
 
 
 @dataclass(frozen=True, slots=True)
