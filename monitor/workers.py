@@ -125,12 +125,17 @@ def start_early(modules: Sequence[str]) -> None:
     extractor only at the first job, so a pass's first pages waited a third
     of a second for it with a core idle; started here, the lead imports it
     on the other core while this process loads, and has it ready by then.
-    On a single core this does nothing.
+    On a single core this does nothing, and a pool that cannot be started
+    here (no process to be had) is left to ``pool_for``, which reports why.
     """
     global _early
     if _early is None and (size := cores()) >= 2:
-        _early = WorkerPool(size, preload=modules)
-        _early.start()
+        pool = WorkerPool(size, preload=modules)
+        try:
+            pool.start()
+        except OSError:
+            return
+        _early = pool
 
 
 def discard_early() -> None:

@@ -158,3 +158,17 @@ def test_the_console_script_reports_bad_usage_after_starting_workers(tmp_path: P
     done = _launch(tmp_path / "monitor.db", "check", "--no-such-option")
     assert done.returncode == 2
     assert "no-such-option" in done.stderr
+
+
+def test_a_pool_that_cannot_start_early_is_left_to_the_pass(
+    early: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No traceback before the command line has loaded: the pass reports it as before."""
+    before = _children()
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    workers.start_early(("colorsys",))  # raises nothing
+    assert _children() == before
+    upcoming, pool = workers.pool_for(range(2))  # too few for a pool: nothing to start
+    assert pool is None and list(upcoming) == [0, 1]
+    with pytest.raises(OSError):
+        workers.pool_for(range(workers.POOL_MIN_JOBS))
