@@ -299,7 +299,7 @@ def m006_fast_path(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN fast_path TEXT")
 
 
-# The schema's migrations, oldest first: sqlite-utils applies them (``_migrations``).
+# The schema's migrations, oldest first: sqlite-utils applies them (``migrations``).
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     m001_initial,
     m002_notification_outbox,
@@ -418,23 +418,22 @@ class Store:
         return sqlite_utils.Database(self._conn, execute_plugins=False)
 
     def _migrate(self) -> None:
+        """Apply the migrations this database lacks; refuse one a newer release wrote.
+
+        Told from the migrations table with plain SQL: sqlite-utils is loaded
+        only when there is something to apply.
+        """
         try:
-            if self._applied_migrations() == {m.__name__ for m in MIGRATIONS}:
-                return  # the common case, told by one query without sqlite-utils
-            known = {m.name for m in migrations()._migrations}  # type: ignore[attr-defined]
-            if self.db["_sqlite_migrations"].exists():
-                applied = {
-                    row["name"]
-                    for row in self.db["_sqlite_migrations"].rows_where(
-                        "migration_set = ?", [MIGRATION_SET]
-                    )
-                }
-                newer = applied - known
-                if newer:
-                    raise StoreError(
-                        f"{self.path}: the database was written by a newer release of monitor "
-                        f"(unknown migrations: {', '.join(sorted(newer))}); upgrade monitor"
-                    )
+            applied = self._applied_migrations()
+            known = {m.__name__ for m in MIGRATIONS}  # registered under their names
+            if applied == known:
+                return
+            newer = (applied or set()) - known
+            if newer:
+                raise StoreError(
+                    f"{self.path}: the database was written by a newer release of monitor "
+                    f"(unknown migrations: {', '.join(sorted(newer))}); upgrade monitor"
+                )
             migrations().apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable monitor database: {exc}") from exc

@@ -101,15 +101,15 @@ def pool_for(
     global _early
     upcoming = iter(jobs)
     first = list(itertools.islice(upcoming, POOL_MIN_JOBS))
+    jobs_again = itertools.chain(first, upcoming)
+    if len(first) < POOL_MIN_JOBS or (size := cores()) < 2:
+        discard_early()
+        return jobs_again, None
     pool, _early = _early, None
-    if len(first) >= POOL_MIN_JOBS and (size := cores()) >= 2:
-        if pool is None:
-            pool = WorkerPool(size, preload=preload, when_used=when_used)
-            pool.start()
-        return itertools.chain(first, upcoming), pool
-    if pool is not None:
-        pool.discard()
-    return itertools.chain(first, upcoming), None
+    if pool is None:
+        pool = WorkerPool(size, preload=preload, when_used=when_used)
+        pool.start()
+    return jobs_again, pool
 
 
 # The pool start_early started, until pool_for takes it (or discard_early stops it).

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from monitor.models import utc_now
 from monitor.store import Store
 from monitor.urls import outlet_of
 from tests.pageserver import PageServer
+from tests.processes import both_workers, children
 from tests.samples import PARAGRAPHS, page
 
 MANY = [f"https://example.com/{n}.html" for n in range(workers.POOL_MIN_JOBS)]
@@ -64,38 +64,24 @@ def early() -> Iterator[None]:
         workers.discard_early()
 
 
-def _children() -> set[int]:
-    pid = os.getpid()
-    with open(f"/proc/{pid}/task/{pid}/children") as children:
-        return {int(child) for child in children.read().split()}
-
-
-def _loaded_in_worker(module: str) -> bool:
-    return module in sys.modules
-
-
 def test_a_pass_worth_a_pool_takes_the_one_started_early(early: None) -> None:
-    before = _children()
+    before = children(os.getpid())
     workers.start_early(("colorsys",))
-    (lead,) = _children() - before
+    (lead,) = children(os.getpid()) - before
     upcoming, pool = workers.pool_for(range(workers.POOL_MIN_JOBS + 3))
     assert pool is not None
     try:
         assert list(upcoming) == list(range(workers.POOL_MIN_JOBS + 3))
-        assert _children() - before == {lead}  # no second pool was started
-
-        async def both() -> list[bool]:
-            jobs = [pool.run(partial(_loaded_in_worker, "colorsys")) for _ in range(4)]
-            return await asyncio.gather(*jobs)
+        assert children(os.getpid()) - before == {lead}  # no second pool was started
 
         # nothing in a job imports colorsys: the early pool's preload did
-        assert all(asyncio.run(both()))
+        assert all(loaded for _, _, loaded in asyncio.run(both_workers(pool)))
         _, second = workers.pool_for(range(workers.POOL_MIN_JOBS))
         assert second is not None and second is not pool  # taken once only
         second.close()
     finally:
         pool.close()
-    assert _children() - before == set()
+    assert children(os.getpid()) - before == set()
 
 
 def test_a_pool_started_early_that_no_pass_takes_is_stopped_without_finishing_its_imports(
@@ -107,19 +93,19 @@ def test_a_pool_started_early_that_no_pass_takes_is_stopped_without_finishing_it
         f"import time, pathlib\ntime.sleep(60)\npathlib.Path({str(marker)!r}).touch()\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))  # the lead is given this process's sys.path
-    before = _children()
+    before = children(os.getpid())
     workers.start_early(("slow_to_import",))
-    assert len(_children() - before) == 1
+    assert len(children(os.getpid()) - before) == 1
     upcoming, pool = workers.pool_for(range(2))
     assert pool is None and list(upcoming) == [0, 1]
-    assert _children() - before == set()  # stopped and reaped
+    assert children(os.getpid()) - before == set()  # stopped and reaped
     assert not marker.exists()  # before its import ended
 
 
 def test_discarding_what_was_never_started_does_nothing(early: None) -> None:
-    before = _children()
+    before = children(os.getpid())
     workers.discard_early()
-    assert _children() == before
+    assert children(os.getpid()) == before
 
 
 def _launch(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -135,7 +121,7 @@ def _launch(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_console_script_checks_a_watchlist_with_its_early_workers(
+def test_the_console_script_checks_a_watchlist_then_finds_nothing_due(
     server: PageServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "monitor.db"
@@ -164,10 +150,10 @@ def test_a_pool_that_cannot_start_early_is_left_to_the_pass(
     early: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No traceback before the command line has loaded: the pass reports it as before."""
-    before = _children()
+    before = children(os.getpid())
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
     workers.start_early(("colorsys",))  # raises nothing
-    assert _children() == before
+    assert children(os.getpid()) == before
     upcoming, pool = workers.pool_for(range(2))  # too few for a pool: nothing to start
     assert pool is None and list(upcoming) == [0, 1]
     with pytest.raises(OSError):

@@ -13,6 +13,7 @@ import pytest
 
 from monitor.worker_process import NICENESS
 from monitor.workers import BrokenWorkerPool, WorkerPool
+from tests.processes import both_workers, children
 
 pytestmark = pytest.mark.anyio
 
@@ -194,39 +195,18 @@ async def test_what_a_worker_printed_is_not_lost_when_it_exits(
     assert "a line from a worker" in capfd.readouterr().out
 
 
-def _who_after(seconds: float) -> tuple[int, int, bool]:
-    """This worker's pid, its parent's, and whether it has ``colorsys`` loaded, after a nap
-    (so that jobs given at once go to different workers)."""
-    time.sleep(seconds)
-    return os.getpid(), os.getppid(), "colorsys" in sys.modules
-
-
-async def _both_workers(pool: WorkerPool) -> list[tuple[int, int, bool]]:
-    found = await asyncio.gather(*(pool.run(partial(_who_after, 0.3)) for _ in range(2)))
-    assert len({pid for pid, _, _ in found}) == 2, found
-    return found
-
-
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as children:
-            found.update(int(child) for child in children.read().split())
-    return found
-
-
 def test_the_workers_are_forked_from_a_lead_that_loaded_their_modules() -> None:
     """One interpreter imports what the jobs need, then forks the others (monitor.worker_process)."""
     plain = WorkerPool(2)
     try:  # no job imports colorsys, so a worker has it only from its lead
-        assert not any(loaded for _, _, loaded in asyncio.run(_both_workers(plain)))
+        assert not any(loaded for _, _, loaded in asyncio.run(both_workers(plain)))
     finally:
         plain.close()
     for modules in ({"preload": ("colorsys",)}, {"when_used": ("colorsys",)}):
         pool = WorkerPool(2, **modules)
         pool.start()  # before any event loop: monitor check starts it before loading the checker
         try:
-            found = asyncio.run(_both_workers(pool))
+            found = asyncio.run(both_workers(pool))
         finally:
             pool.close()
         assert all(loaded for _, _, loaded in found), modules
@@ -247,13 +227,13 @@ def _wait_until_reading_its_pipe(pid: int) -> None:
 
 def test_a_pool_given_no_job_forks_no_worker() -> None:
     """A 304 pass extracts nothing: its pool costs the lead and its preload alone."""
-    before = _children(os.getpid())
+    before = children(os.getpid())
     pool = WorkerPool(2, when_used=("colorsys",))
     pool.start()
     try:
-        (lead,) = _children(os.getpid()) - before
+        (lead,) = children(os.getpid()) - before
         _wait_until_reading_its_pipe(lead)  # its imports done: it would have forked by now
-        assert _children(lead) == set()
+        assert children(lead) == set()
     finally:
         pool.close()
     assert _gone(lead)
@@ -262,7 +242,7 @@ def test_a_pool_given_no_job_forks_no_worker() -> None:
 async def test_a_module_that_does_not_load_is_left_to_the_jobs() -> None:
     pool = WorkerPool(2, preload=("monitor_no_such_module",), when_used=("colorsys", "no_such"))
     try:
-        assert all(loaded for _, _, loaded in await _both_workers(pool))
+        assert all(loaded for _, _, loaded in await both_workers(pool))
     finally:
         pool.close()
 
@@ -276,7 +256,7 @@ def _die_unless_child_of(parent: int) -> None:
 async def test_a_forked_worker_that_dies_breaks_the_pool_and_the_lead_is_stopped() -> None:
     pool = WorkerPool(2)
     try:
-        pids = {pid for pid, _, _ in await _both_workers(pool)}
+        pids = {pid for pid, _, _ in await both_workers(pool)}
         jobs = [pool.run(partial(_die_unless_child_of, os.getpid())) for _ in range(2)]
         outcomes = await asyncio.gather(*jobs, return_exceptions=True)
         assert all(isinstance(o, BrokenWorkerPool) for o in outcomes), outcomes
@@ -297,7 +277,7 @@ def _gone(pid: int) -> bool:
 
 def test_a_pool_dropped_without_closing_still_stops_its_workers() -> None:
     async def forget_to_close() -> set[int]:
-        return {pid for pid, _, _ in await _both_workers(WorkerPool(2))}
+        return {pid for pid, _, _ in await both_workers(WorkerPool(2))}
 
     pids = asyncio.run(forget_to_close())  # its loop closed: nothing refers to the pool
     gc.collect()
